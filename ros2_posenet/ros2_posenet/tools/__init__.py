@@ -1,0 +1,1 @@
+"""Command-line tools: engine CLI and benchmarks, the demo, model downloads."""
