@@ -1,0 +1,89 @@
+"""Unit tests of the part tables, the result dataclasses and the data path."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from ros2_posenet.posenet import data_path
+from ros2_posenet.posenet.keypoints import (
+    CONNECTED_PART_IDS, KeypointId, MIRRORED_PART_IDS, NUM_EDGES, NUM_KEYPOINTS,
+    PARENT_CHILD_IDS, PART_IDS, PART_NAMES, PART_SIDES)
+from ros2_posenet.posenet.pose import Keypoint, Pose
+
+
+def _pose(score: float = 0.5) -> Pose:
+    return Pose(score, tuple(Keypoint(i, name, float(i), 2.0 * i, 0.1)
+                             for i, name in enumerate(PART_NAMES)))
+
+
+def test_part_tables_follow_posenet_order():
+    assert NUM_KEYPOINTS == 17
+    assert PART_NAMES[0] == 'nose' and PART_NAMES[16] == 'rightAnkle'
+    assert all(PART_IDS[name] == i for i, name in enumerate(PART_NAMES))
+    assert [member.value for member in KeypointId] == list(range(17))
+    assert KeypointId.LEFT_WRIST == PART_IDS['leftWrist'] == 9
+
+
+def test_pose_chain_is_a_tree_rooted_at_the_nose():
+    assert NUM_EDGES == 16
+    children = [child for _, child in PARENT_CHILD_IDS]
+    assert sorted(children) == list(range(1, 17))  # every part but the nose has one parent
+    reached = {0}
+    for parent, child in PARENT_CHILD_IDS:  # tfjs order visits parents before children
+        assert parent in reached
+        reached.add(child)
+
+
+def test_mirror_map_swaps_left_and_right_and_is_an_involution():
+    assert MIRRORED_PART_IDS[PART_IDS['leftEye']] == PART_IDS['rightEye']
+    assert MIRRORED_PART_IDS[PART_IDS['nose']] == PART_IDS['nose']
+    assert all(MIRRORED_PART_IDS[MIRRORED_PART_IDS[i]] == i for i in range(17))
+    assert PART_SIDES[PART_IDS['leftKnee']] == 'left'
+    assert PART_SIDES[PART_IDS['rightHip']] == 'right'
+    assert PART_SIDES[PART_IDS['nose']] == 'centre'
+
+
+def test_skeleton_has_the_twelve_tfjs_bones():
+    assert len(CONNECTED_PART_IDS) == 12
+    assert (PART_IDS['leftShoulder'], PART_IDS['rightShoulder']) in CONNECTED_PART_IDS
+
+
+def test_pose_is_frozen_and_checks_its_keypoints():
+    pose = _pose()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pose.score = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match='17 keypoints'):
+        Pose(0.5, pose.keypoints[:16])
+    swapped = (pose.keypoints[1], pose.keypoints[0]) + pose.keypoints[2:]
+    with pytest.raises(ValueError, match="'nose'"):
+        Pose(0.5, swapped)
+
+
+def test_data_dir_prefers_the_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv(data_path.DATA_DIR_ENV, str(tmp_path))
+    assert data_path.data_dir() == tmp_path.resolve()
+
+
+def test_data_dir_falls_back_to_checkout_then_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv(data_path.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    workdir = tmp_path / 'checkout' / 'project'
+    workdir.mkdir(parents=True)
+    monkeypatch.chdir(workdir)
+    assert data_path.data_dir() == tmp_path / 'cache' / 'ros2_posenet'
+    (tmp_path / 'checkout' / 'shared' / 'data').mkdir(parents=True)
+    assert data_path.data_dir() == (tmp_path / 'checkout' / 'shared' / 'data').resolve()
+
+
+def test_model_names_resolve_against_the_data_path(monkeypatch, tmp_path):
+    monkeypatch.setenv(data_path.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'models').mkdir()
+    (tmp_path / 'models' / 'a.tflite').write_bytes(b'x')
+    assert data_path.resolve_model_path('a.tflite') == tmp_path / 'models' / 'a.tflite'
+    absolute = tmp_path / 'elsewhere.tflite'
+    assert data_path.resolve_model_path(str(absolute)) == absolute
+    missing = data_path.resolve_model_path('missing.tflite')
+    assert missing == tmp_path / 'models' / 'missing.tflite' and not missing.exists()
+    assert isinstance(missing, Path)
