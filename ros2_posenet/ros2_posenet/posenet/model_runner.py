@@ -1,0 +1,274 @@
+"""Load a PoseNet model on its delegate and run it: input tensor in, TF.js-layout arrays out.
+
+:func:`load_model` reads the file, removes Coral's ``PosenetDecoderOp`` if present, builds the
+interpreter on the requested delegate (with CPU fallback when allowed) and recognises the model
+family. :class:`ModelRunner` then fills the input tensor in place, invokes, and dequantizes the
+outputs into preallocated float32 buffers in the TensorFlow.js layout the decoders expect.
+"""
+
+from dataclasses import dataclass
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ros2_posenet.posenet.data_path import resolve_model_path
+from ros2_posenet.posenet.decoder_op_removal import (
+    EDGETPU_CUSTOM_OP, POSENET_DECODER_OP, load_schema, remove_decoder_op, used_custom_ops)
+from ros2_posenet.posenet.delegates import create_delegated_interpreter
+from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.errors import DelegateError, InputError, ModelError
+from ros2_posenet.posenet.model_layout import (
+    identify_layout, ModelLayout, OutputBindings, OutputSlice)
+from ros2_posenet.posenet.runtime import load_runtime
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelOutputs:
+    """Dequantized model outputs in the TensorFlow.js layout, batch axis removed.
+
+    All arrays are float32, C-contiguous, on the output grid [h, w, C] whose cell (i, j) sits at
+    input pixel (stride * i, stride * j). They are the runner's reusable buffers: the next
+    :meth:`ModelRunner.outputs` call overwrites them, so copy what must outlive a frame.
+
+    Attributes:
+        heatmap_logits: [h, w, 17] keypoint logits (score = sigmoid).
+        offsets: [h, w, 34] short offsets, [dy parts 0..16 | dx parts 0..16], input pixels.
+        displacement_fwd: [h, w, 32] parent->child edge vectors [dy 0..15 | dx 0..15], pixels.
+        displacement_bwd: [h, w, 32] child->parent edge vectors [dy 0..15 | dx 0..15], pixels.
+    """
+
+    heatmap_logits: np.ndarray
+    offsets: np.ndarray
+    displacement_fwd: np.ndarray
+    displacement_bwd: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Dequantization:
+    """Copy channels [start, stop) of one output tensor into a float32 buffer."""
+
+    start: int
+    stop: int
+    scale: np.ndarray | None  # float32 scalar or per-channel [C]; None: float tensor, copy only
+    zero_point: np.ndarray | None
+    out: np.ndarray
+
+    def run(self, tensor: np.ndarray) -> None:
+        source = tensor[..., self.start:self.stop]
+        if self.scale is None or self.zero_point is None:
+            np.copyto(self.out, source)
+            return
+        np.subtract(source, self.zero_point, out=self.out, dtype=np.float32)
+        np.multiply(self.out, self.scale, out=self.out)
+
+
+def _dequantization(output: OutputSlice, grid: tuple[int, int]) -> _Dequantization:
+    spec = output.tensor
+    channels = output.channel_stop - output.channel_start
+    out = np.zeros((grid[0], grid[1], channels), dtype=np.float32)
+    if not spec.quantized:
+        return _Dequantization(output.channel_start, output.channel_stop, None, None, out)
+    scales = np.asarray(spec.scales, dtype=np.float32)
+    zero_points = np.asarray(spec.zero_points, dtype=np.float32)
+    if scales.size > 1:  # per-channel parameters along the channel axis
+        if spec.quantized_dimension != len(spec.shape) - 1 or scales.size != spec.shape[-1]:
+            raise ModelError(f'output {spec.describe()} is quantized per channel along axis '
+                             f'{spec.quantized_dimension}; only the channel axis is supported')
+        channel = slice(output.channel_start, output.channel_stop)
+        scale, zero_point = scales[channel], zero_points[channel]
+    else:
+        scale, zero_point = scales.reshape(()), zero_points.reshape(())
+    return _Dequantization(output.channel_start, output.channel_stop, scale, zero_point, out)
+
+
+class ModelRunner:
+    """A loaded PoseNet model: fill :meth:`input_view`, :meth:`invoke`, read :meth:`outputs`.
+
+    Create it with :func:`load_model`. Not thread-safe: one frame at a time.
+
+    Attributes:
+        layout: Family, input size and dtype, output stride and grid of the model.
+        delegate: The delegate actually running the model: ``'cpu'``, ``'edgetpu'`` or ``'gpu'``.
+        fallback_reason: Why the requested delegate is not the one running (``None`` if it is).
+        runtime_name: The TFLite runtime in use (``'ai_edge_litert'`` ...).
+    """
+
+    def __init__(self, interpreter: Any, layout: ModelLayout, bindings: OutputBindings,
+                 delegate: str, fallback_reason: str | None, runtime_name: str) -> None:
+        """Wrap an allocated interpreter (use :func:`load_model` instead of calling this)."""
+        self.layout = layout
+        self.delegate = delegate
+        self.fallback_reason = fallback_reason
+        self.runtime_name = runtime_name
+        self._interpreter = interpreter
+        self._input_tensor: Callable[[], np.ndarray] = interpreter.tensor(
+            interpreter.get_input_details()[0]['index'])
+        grid = (layout.output_height, layout.output_width)
+        roles = ('heatmap_logits', 'offsets', 'displacement_fwd', 'displacement_bwd')
+        steps = {role: _dequantization(getattr(bindings, role), grid) for role in roles}
+        self._outputs = ModelOutputs(**{role: step.out for role, step in steps.items()})
+        # Group by tensor so a Coral mid-offsets tensor is viewed once for fwd and bwd.
+        self._steps_by_tensor: dict[int, list[_Dequantization]] = {}
+        for role in roles:
+            index = getattr(bindings, role).tensor.index
+            self._steps_by_tensor.setdefault(index, []).append(steps[role])
+        self._output_tensors = {index: interpreter.tensor(index)
+                                for index in self._steps_by_tensor}
+
+    def _require_open(self) -> Any:
+        if self._interpreter is None:
+            raise ModelError(f'the model runner for {self.layout.path} is closed')
+        return self._interpreter
+
+    def input_view(self) -> np.ndarray:
+        """Return a writable [H, W, 3] view of the input tensor, in the model's input dtype.
+
+        Fill it (raw RGB bytes for uint8 models, ``x / 127.5 - 1`` for float32 ones) and drop
+        every reference to it before :meth:`invoke`: TFLite refuses to run while a view of
+        its buffers is alive.
+        """
+        self._require_open()
+        return self._input_tensor()[0]
+
+    def invoke(self) -> None:
+        """Run the model on the current input tensor.
+
+        Raises:
+            InputError: A view from :meth:`input_view` is still referenced.
+            DelegateError: The delegate failed while running.
+            ModelError: The runtime failed while running on the CPU, or the runner is closed.
+        """
+        interpreter = self._require_open()
+        try:
+            interpreter.invoke()
+        except RuntimeError as error:
+            if 'reference' in str(error):
+                raise InputError(
+                    'invoke() called while an input_view() array is still referenced; fill '
+                    'the view, then drop it (del view) before invoke()') from error
+            if self.delegate != 'cpu':
+                raise DelegateError(
+                    f'The {self.delegate} delegate failed running {self.layout.path}: '
+                    f'{error}') from error
+            raise ModelError(f'Running {self.layout.path} failed: {error}') from error
+
+    def outputs(self) -> ModelOutputs:
+        """Dequantize the last :meth:`invoke` results into the reusable float32 buffers.
+
+        Returns:
+            The outputs in TF.js layout; overwritten by the next call (copy to keep them).
+        """
+        self._require_open()
+        for index, steps in self._steps_by_tensor.items():
+            tensor = self._output_tensors[index]()[0]
+            for step in steps:
+                step.run(tensor)
+            del tensor  # never keep a view of interpreter memory across invoke()
+        return self._outputs
+
+    def close(self) -> None:
+        """Release the interpreter and its delegate; the runner cannot be used afterwards."""
+        self._input_tensor = self._no_tensor
+        self._output_tensors = {}
+        self._interpreter = None
+
+    @staticmethod
+    def _no_tensor() -> np.ndarray:
+        raise ModelError('the model runner is closed')
+
+    def __enter__(self) -> 'ModelRunner':
+        """Return the runner itself, closed on leaving the ``with`` block."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the runner."""
+        self.close()
+
+
+def read_model_file(path: Path) -> bytes:
+    """Read a model file, with errors that name the path.
+
+    Raises:
+        ModelError: The path is missing, a directory, unreadable or empty.
+    """
+    if not path.exists():
+        raise ModelError(
+            f'Model file {path} does not exist. Give an absolute path, or a file name under '
+            '<data dir>/models (set POSENET_DATA_DIR, or download models with '
+            'posenet_download_models).')
+    if path.is_dir():
+        raise ModelError(f'Model path {path} is a directory; expected a .tflite file.')
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise ModelError(f'Model file {path} cannot be read: {error}') from error
+    if not content:
+        raise ModelError(f'Model file {path} is empty; download it again.')
+    return content
+
+
+def _custom_ops(content: bytes, path: Path) -> frozenset[str]:
+    """Return the custom ops the model uses, degrading gracefully without a schema module."""
+    try:
+        load_schema()
+    except ModelError as error:
+        # Without a schema, only a model needing the rewrite is blocked; the interpreter still
+        # reports anything else it cannot run.
+        if POSENET_DECODER_OP.encode() in content:
+            raise ModelError(f'{path} ends in {POSENET_DECODER_OP}, which must be removed '
+                             f'before it can run. {error}') from error
+        _LOGGER.debug('No TFLite schema module; custom ops of %s not inspected', path)
+        return frozenset({EDGETPU_CUSTOM_OP}) if EDGETPU_CUSTOM_OP.encode() in content \
+            else frozenset()
+    try:
+        return used_custom_ops(content)
+    except ModelError as error:
+        raise ModelError(f'{path} is not a valid TFLite model: {error}. '
+                         'Download it again (the file may be truncated).') from error
+
+
+def load_model(config: EngineConfig) -> ModelRunner:
+    """Load a PoseNet model on the configured delegate.
+
+    Args:
+        config: Model path, delegate and threads.
+
+    Returns:
+        A runner with allocated tensors.
+
+    Raises:
+        RuntimeNotFoundError: No TFLite runtime is installed.
+        ModelError: The file is missing, empty, corrupt, or not a supported PoseNet model.
+        DelegateError: The delegate cannot run the model and falling back is off or impossible.
+    """
+    runtime = load_runtime()
+    path = resolve_model_path(config.model_path)
+    content = read_model_file(path)
+    custom_ops = _custom_ops(content, path)
+    decoder_removed = POSENET_DECODER_OP in custom_ops
+    if decoder_removed:
+        try:
+            content = remove_decoder_op(content)
+        except ModelError as error:
+            raise ModelError(f'{path}: cannot remove {POSENET_DECODER_OP}: {error}') from error
+    edgetpu_compiled = EDGETPU_CUSTOM_OP in custom_ops
+    try:
+        delegated = create_delegated_interpreter(runtime, content, config, str(path),
+                                                 edgetpu_compiled)
+    except ModelError as error:
+        if str(path) in str(error):
+            raise
+        raise ModelError(f'{path}: {error}') from error
+    interpreter = delegated.interpreter
+    layout, bindings = identify_layout(str(path), interpreter.get_input_details(),
+                                       interpreter.get_output_details(), decoder_removed,
+                                       edgetpu_compiled)
+    _LOGGER.info('Loaded %s (%s, %dx%d %s, stride %d) on %s with %s', path, layout.family,
+                 layout.input_height, layout.input_width, layout.input_dtype.name,
+                 layout.output_stride, delegated.delegate, runtime.name)
+    return ModelRunner(interpreter, layout, bindings, delegated.delegate,
+                       delegated.fallback_reason, runtime.name)

@@ -1,0 +1,211 @@
+"""Loading every PoseNet family with load_model and running it on the CPU (real model files)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.errors import DelegateError, InputError, ModelError
+from ros2_posenet.posenet.model_runner import load_model, ModelRunner
+
+# file name -> (family, input H, input W, input dtype, stride, grid h, grid w)
+EXPECTED_LAYOUTS = {
+    'posenet_mobilenet_v1_075_353_481_quant.tflite':
+        ('coral_raw', 353, 481, np.uint8, 16, 23, 31),
+    'posenet_mobilenet_v1_075_481_641_quant.tflite':
+        ('coral_raw', 481, 641, np.uint8, 16, 31, 41),
+    'posenet_mobilenet_v1_075_721_1281_quant.tflite':
+        ('coral_raw', 721, 1281, np.uint8, 16, 46, 81),
+    'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite':
+        ('coral_decoder', 353, 481, np.uint8, 16, 23, 31),
+    'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite':
+        ('coral_decoder', 481, 641, np.uint8, 16, 31, 41),
+    'posenet_mobilenet_v1_075_721_1281_quant_decoder.tflite':
+        ('coral_decoder', 721, 1281, np.uint8, 16, 46, 81),
+    'posenet_mobilenet_v1_075_257x257_float32.tflite':
+        ('tflite_official', 257, 257, np.float32, 16, 17, 17),
+    'posenet_mobilenet_v1_075_353x481_float32.tflite':
+        ('tflite_official', 353, 481, np.float32, 16, 23, 31),
+}
+EDGETPU_MODELS = [
+    'posenet_mobilenet_v1_075_353_481_quant_decoder_edgetpu.tflite',
+    'posenet_mobilenet_v1_075_481_641_quant_decoder_edgetpu.tflite',
+    'posenet_mobilenet_v1_075_721_1281_quant_decoder_edgetpu.tflite',
+]
+
+
+def _load(models_dir: Path, name: str, **kwargs: object) -> ModelRunner:
+    return load_model(EngineConfig(str(models_dir / name), **kwargs))
+
+
+def _fill_and_run(runner: ModelRunner, seed: int = 0) -> None:
+    view = runner.input_view()
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, size=view.shape, dtype=np.uint8)
+    view[...] = pixels if view.dtype == np.uint8 else pixels / np.float32(127.5) - 1
+    del view
+    runner.invoke()
+
+
+@pytest.mark.parametrize('name', sorted(EXPECTED_LAYOUTS))
+def test_family_layout_and_output_shapes(models_dir: Path, name: str) -> None:
+    """Each family loads on the CPU with the expected layout and output shapes."""
+    family, height, width, dtype, stride, grid_h, grid_w = EXPECTED_LAYOUTS[name]
+    with _load(models_dir, name) as runner:
+        layout = runner.layout
+        assert (layout.family, layout.input_height, layout.input_width) == (family, height, width)
+        assert layout.input_dtype == np.dtype(dtype)
+        assert (layout.output_stride, layout.output_height, layout.output_width) == (
+            stride, grid_h, grid_w)
+        assert layout.path == str(models_dir / name)
+        assert not layout.edgetpu_compiled
+        assert runner.delegate == 'cpu' and runner.fallback_reason is None
+        view = runner.input_view()
+        assert view.shape == (height, width, 3) and view.dtype == np.dtype(dtype)
+        assert view.flags.writeable
+        del view
+        _fill_and_run(runner)
+        outputs = runner.outputs()
+        for array, channels in ((outputs.heatmap_logits, 17), (outputs.offsets, 34),
+                                (outputs.displacement_fwd, 32), (outputs.displacement_bwd, 32)):
+            assert array.shape == (grid_h, grid_w, channels)
+            assert array.dtype == np.float32 and array.flags.c_contiguous
+            assert np.isfinite(array).all()
+        assert outputs.heatmap_logits.std() > 0
+
+
+def test_model_name_resolves_against_data_dir(models_dir: Path) -> None:
+    """Model name resolves against data dir."""
+    with load_model(EngineConfig('posenet_mobilenet_v1_075_353_481_quant.tflite')) as runner:
+        assert Path(runner.layout.path).resolve() == (
+            models_dir / 'posenet_mobilenet_v1_075_353_481_quant.tflite').resolve()
+
+
+def test_coral_mid_offsets_are_split_into_fwd_and_bwd(models_dir: Path) -> None:
+    """Coral mid offsets are split into fwd and bwd."""
+    with _load(models_dir, 'posenet_mobilenet_v1_075_353_481_quant.tflite') as runner:
+        _fill_and_run(runner, seed=3)
+        outputs = runner.outputs()
+        interpreter = runner._interpreter
+        mid = next(d for d in interpreter.get_output_details() if d['name'] == 'float_mid_offsets')
+        scale, zero_point = mid['quantization']
+        expected = (interpreter.get_tensor(mid['index'])[0].astype(np.float32) - zero_point) \
+            * np.float32(scale)
+        np.testing.assert_array_equal(outputs.displacement_fwd, expected[..., :32])
+        np.testing.assert_array_equal(outputs.displacement_bwd, expected[..., 32:])
+
+
+def test_float_outputs_match_interpreter_by_name(models_dir: Path) -> None:
+    """Float outputs match interpreter by name."""
+    with _load(models_dir, 'posenet_mobilenet_v1_075_257x257_float32.tflite') as runner:
+        _fill_and_run(runner, seed=5)
+        outputs = runner.outputs()
+        by_name = {d['name']: runner._interpreter.get_tensor(d['index'])[0]
+                   for d in runner._interpreter.get_output_details()}
+        np.testing.assert_array_equal(outputs.heatmap_logits,
+                                      by_name['MobilenetV1/heatmap_2/BiasAdd'])
+        np.testing.assert_array_equal(outputs.offsets, by_name['MobilenetV1/offset_2/BiasAdd'])
+        np.testing.assert_array_equal(outputs.displacement_fwd,
+                                      by_name['MobilenetV1/displacement_fwd_2/BiasAdd'])
+        np.testing.assert_array_equal(outputs.displacement_bwd,
+                                      by_name['MobilenetV1/displacement_bwd_2/BiasAdd'])
+
+
+def test_outputs_reuse_buffers_and_follow_new_input(models_dir: Path) -> None:
+    """Outputs reuse buffers and follow new input."""
+    with _load(models_dir, 'posenet_mobilenet_v1_075_353_481_quant.tflite') as runner:
+        _fill_and_run(runner, seed=1)
+        first = runner.outputs()
+        first_heatmap = first.heatmap_logits.copy()
+        _fill_and_run(runner, seed=2)
+        second = runner.outputs()
+        assert second.heatmap_logits is first.heatmap_logits
+        assert not np.array_equal(second.heatmap_logits, first_heatmap)
+
+
+def test_invoke_with_live_input_view_raises_input_error(models_dir: Path) -> None:
+    """Invoke with live input view raises input error."""
+    with _load(models_dir, 'posenet_mobilenet_v1_075_353_481_quant.tflite') as runner:
+        view = runner.input_view()
+        view[...] = 0
+        with pytest.raises(InputError, match='input_view'):
+            runner.invoke()
+        del view
+        runner.invoke()
+
+
+def test_closed_runner_raises_model_error(models_dir: Path) -> None:
+    """Closed runner raises model error."""
+    runner = _load(models_dir, 'posenet_mobilenet_v1_075_353_481_quant.tflite')
+    runner.close()
+    with pytest.raises(ModelError, match='closed'):
+        runner.invoke()
+    with pytest.raises(ModelError, match='closed'):
+        runner.input_view()
+
+
+@pytest.mark.parametrize('name', EDGETPU_MODELS)
+def test_edgetpu_model_on_cpu_says_edgetpu_delegate_is_needed(models_dir: Path,
+                                                              name: str) -> None:
+    """Edge TPU model on CPU says Edge TPU delegate is needed."""
+    with pytest.raises(DelegateError, match='compiled for the Edge TPU') as raised:
+        _load(models_dir, name)
+    assert "delegate to 'edgetpu'" in str(raised.value)
+    assert name in str(raised.value)
+
+
+def test_movenet_is_rejected_with_expected_outputs(models_dir: Path) -> None:
+    """A MoveNet model is rejected with a message listing the expected outputs."""
+    with pytest.raises(ModelError, match='not a supported PoseNet model') as raised:
+        _load(models_dir, 'movenet_singlepose_lightning_int8.tflite')
+    message = str(raised.value)
+    assert 'movenet_singlepose_lightning_int8.tflite' in message
+    assert '[1,h,w,17]' in message and '[1,h,w,64]' in message
+
+
+def test_truncated_model_is_rejected_naming_the_path(models_dir: Path, tmp_path: Path) -> None:
+    """Truncated model is rejected naming the path."""
+    source = models_dir / 'posenet_mobilenet_v1_075_353_481_quant.tflite'
+    truncated = tmp_path / 'truncated.tflite'
+    truncated.write_bytes(source.read_bytes()[:1000])
+    with pytest.raises(ModelError, match=str(truncated)):
+        load_model(EngineConfig(str(truncated)))
+
+
+def test_truncated_decoder_model_is_rejected(models_dir: Path, tmp_path: Path) -> None:
+    """Truncated decoder model is rejected."""
+    source = models_dir / 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
+    truncated = tmp_path / 'truncated_decoder.tflite'
+    truncated.write_bytes(source.read_bytes()[:len(source.read_bytes()) // 2])
+    with pytest.raises(ModelError, match=str(truncated)):
+        load_model(EngineConfig(str(truncated)))
+
+
+def test_non_tflite_file_is_rejected(tmp_path: Path) -> None:
+    """Non TFLite file is rejected."""
+    path = tmp_path / 'notes.tflite'
+    path.write_text('this is not a model\n')
+    with pytest.raises(ModelError, match=str(path)):
+        load_model(EngineConfig(str(path)))
+
+
+def test_empty_file_is_rejected(tmp_path: Path) -> None:
+    """Empty file is rejected."""
+    path = tmp_path / 'empty.tflite'
+    path.write_bytes(b'')
+    with pytest.raises(ModelError, match=f'{path} is empty'):
+        load_model(EngineConfig(str(path)))
+
+
+def test_missing_file_is_rejected(tmp_path: Path) -> None:
+    """Missing file is rejected."""
+    path = tmp_path / 'missing.tflite'
+    with pytest.raises(ModelError, match=f'{path} does not exist'):
+        load_model(EngineConfig(str(path)))
+
+
+def test_directory_is_rejected(tmp_path: Path) -> None:
+    """Directory is rejected."""
+    with pytest.raises(ModelError, match='is a directory'):
+        load_model(EngineConfig(str(tmp_path)))
