@@ -1,0 +1,282 @@
+"""posenet_benchmark: per-stage medians of PoseEngine for each model, and Coral CSV agreement.
+
+For every model (default: each PoseNet model in ``<data dir>/models`` that runs on the chosen
+delegate) the engine estimates poses on one 640x480 BGR frame (``images/test_couple.jpg``
+resized, as a VGA camera would deliver it) ``--iterations`` times per decoding mode and prints
+the medians of
+
+* ``preprocess``: checks, resize into the input tensor, BGR -> RGB, float scaling;
+* ``invoke``: the interpreter alone;
+* ``single`` / ``multi``: the decode stage (dequantize, decode, filter, map to the image) with
+  ``decodeSinglePose`` and with ``decodeMultiplePoses`` at the engine defaults
+  (max 10 detections, score threshold 0.5, NMS radius 20 px);
+* ``total``: the whole ``estimate`` call in multi mode;
+* ``overhead``: median over multi-mode calls of (total - invoke) / invoke, in percent.
+
+Then, for each Coral input size with a reference CSV, it compares the keypoints decoded from the
+rewritten ``*_quant_decoder`` model (better-quantized offsets) and from the raw ``*_quant`` model
+with Coral's own decoder output (``reference/coral/*_reference.csv``), using Coral's
+preprocessing (stretched, nearest-neighbour resize).
+
+Usage: posenet_benchmark [--models NAME ...] [--iterations 50] [--no-coral]
+"""
+
+import argparse
+from collections.abc import Sequence
+import csv
+from dataclasses import dataclass
+import math
+from pathlib import Path
+import statistics
+import sys
+
+import cv2
+import numpy as np
+
+from ros2_posenet.posenet.data_path import data_dir
+from ros2_posenet.posenet.decode_options import DecodeOptions
+from ros2_posenet.posenet.engine import PoseEngine
+from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.errors import PoseNetError
+from ros2_posenet.posenet.keypoints import KeypointId, NUM_KEYPOINTS
+
+BENCHMARK_IMAGE = 'images/test_couple.jpg'
+FRAME_SIZE = (640, 480)
+CORAL_SIZES = ('353_481', '481_641', '721_1281')
+CORAL_REFERENCE = 'reference/coral/posenet_mobilenet_v1_075_{size}_quant_decoder_reference.csv'
+CORAL_OPTIONS = DecodeOptions(detection_mode='multi', max_detections=10, score_threshold=0.2,
+                              nms_radius=10.0, min_pose_score=0.2)
+"""Coral's decoder settings (10 poses, score threshold 0.2, NMS radius 10 px; tfjs goldens
+``tfjs_multi_coral``), the drop of weak poses by its consumers mirrored by min_pose_score."""
+CORAL_MIN_KEYPOINT_SCORE = 0.5
+"""Only reference keypoints scoring at least this count towards the error."""
+
+
+@dataclass(frozen=True)
+class ReferencePose:
+    """One pose of a Coral reference CSV, in model-input pixels.
+
+    Attributes:
+        score: Coral's pose score.
+        points: [17, 2] float64 (x, y) per part id.
+        scores: [17] float64 keypoint scores.
+    """
+
+    score: float
+    points: np.ndarray
+    scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class ReferenceError:
+    """How far decoded keypoints are from a Coral reference, in model-input pixels.
+
+    Attributes:
+        matched: Reference poses that found a decoded pose.
+        references: Reference poses in the CSV.
+        mean_px: Mean keypoint distance over confident reference keypoints of matched poses.
+        max_px: Largest such distance.
+        count: Number of keypoints averaged.
+    """
+
+    matched: int
+    references: int
+    mean_px: float
+    max_px: float
+    count: int
+
+
+def read_coral_reference(path: Path) -> list[ReferencePose]:
+    """Parse a Coral reference CSV (pose_id, pose_score, keypoint_label, keypoint_score, x, y).
+
+    Args:
+        path: The CSV file; labels are ``KeypointId`` names (``NOSE``, ``LEFT_EYE`` ...).
+
+    Returns:
+        The poses in ``pose_id`` order, coordinates in model-input pixels.
+    """
+    poses: dict[int, tuple[float, np.ndarray, np.ndarray]] = {}
+    with open(path, newline='', encoding='utf-8') as stream:
+        for row in csv.DictReader(stream):
+            pose_id = int(row['pose_id'])
+            if pose_id not in poses:
+                poses[pose_id] = (float(row['pose_score']), np.full((NUM_KEYPOINTS, 2), np.nan),
+                                  np.zeros(NUM_KEYPOINTS))
+            part = KeypointId[row['keypoint_label']]
+            poses[pose_id][1][part] = (float(row['keypoint_x']), float(row['keypoint_y']))
+            poses[pose_id][2][part] = float(row['keypoint_score'])
+    return [ReferencePose(*poses[pose_id]) for pose_id in sorted(poses)]
+
+
+def compare_with_reference(points: Sequence[np.ndarray], references: Sequence[ReferencePose],
+                           min_keypoint_score: float = CORAL_MIN_KEYPOINT_SCORE
+                           ) -> ReferenceError:
+    """Match decoded poses to reference poses by nearest centroid and measure keypoint error.
+
+    Args:
+        points: Decoded poses as [17, 2] (x, y) arrays in model-input pixels.
+        references: Reference poses.
+        min_keypoint_score: Reference keypoints scoring below this are ignored (in the centroid
+            and in the error).
+
+    Returns:
+        The error statistics; unmatched references count in ``references`` only.
+    """
+    available = list(range(len(points)))
+    distances: list[float] = []
+    matched = 0
+    for reference in references:
+        confident = reference.scores >= min_keypoint_score
+        if not confident.any() or not available:
+            continue
+        centroid = reference.points[confident].mean(axis=0)
+        best = min(available, key=lambda i: float(np.linalg.norm(
+            points[i][confident].mean(axis=0) - centroid)))
+        available.remove(best)
+        matched += 1
+        distances.extend(np.linalg.norm(points[best][confident] - reference.points[confident],
+                                        axis=1).tolist())
+    if not distances:
+        return ReferenceError(matched, len(references), math.inf, math.inf, 0)
+    return ReferenceError(matched, len(references), float(np.mean(distances)),
+                          float(np.max(distances)), len(distances))
+
+
+def model_input_points(engine: PoseEngine, image_bgr: np.ndarray,
+                       options: DecodeOptions = CORAL_OPTIONS) -> list[np.ndarray]:
+    """Estimate with Coral's preprocessing and return poses as [17, 2] model-input pixels."""
+    result = engine.estimate(image_bgr, 'bgr', options, interpolation='nearest')
+    return [np.array([result.transform.to_model(kp.x, kp.y) for kp in pose.keypoints])
+            for pose in result.poses]
+
+
+def coral_reference_error(model_path: Path, reference_csv: Path, image_bgr: np.ndarray,
+                          num_threads: int = 2) -> ReferenceError:
+    """Decode ``image_bgr`` with ``model_path`` and compare with a Coral reference CSV."""
+    with PoseEngine(EngineConfig(str(model_path), num_threads=num_threads)) as engine:
+        points = model_input_points(engine, image_bgr)
+    return compare_with_reference(points, read_coral_reference(reference_csv))
+
+
+def default_models(models_dir: Path, delegate: str) -> list[Path]:
+    """Return the PoseNet models of a folder that run on ``delegate``, small inputs first."""
+    edgetpu = delegate == 'edgetpu'
+    found = [p for p in models_dir.glob('posenet_*.tflite')
+             if p.stem.endswith('_edgetpu') == edgetpu]
+    return sorted(found, key=lambda p: (p.stat().st_size > 0, _input_pixels(p.stem), p.name))
+
+
+def _input_pixels(stem: str) -> int:
+    for part in stem.replace('x', '_').split('_'):
+        if part.isdigit() and int(part) > 100:
+            return int(part)
+    return 0
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def benchmark_model(path: Path, frame_bgr: np.ndarray, iterations: int, warmup: int,
+                    delegate: str, num_threads: int) -> str:
+    """Time one model and return its table row."""
+    config = EngineConfig(str(path), delegate=delegate, num_threads=num_threads)
+    single = DecodeOptions(detection_mode='single')
+    multi = DecodeOptions(detection_mode='multi', max_detections=10, score_threshold=0.5,
+                          nms_radius=20.0)
+    with PoseEngine(config) as engine:
+        for _ in range(warmup):
+            engine.estimate(frame_bgr, 'bgr', multi)
+        multi_runs, single_runs = [], []
+        for _ in range(iterations):  # interleaved: both modes see the same machine load
+            multi_runs.append(engine.estimate(frame_bgr, 'bgr', multi))
+            single_runs.append(engine.estimate(frame_bgr, 'bgr', single))
+        info = engine.model_info
+    timings = [run.timings for run in multi_runs + single_runs]
+    invoke = _median([t.invoke_ms for t in timings])
+    overhead = _median([(r.timings.total_ms - r.timings.invoke_ms) / r.timings.invoke_ms
+                        for r in multi_runs])
+    poses = len(multi_runs[-1].poses)
+    return (f'{path.name:<56} {info.input_width:>4}x{info.input_height:<4} '
+            f'{info.input_dtype:<7} {info.delegate:<7}'
+            f'{_median([t.preprocess_ms for t in timings]):>8.2f}{invoke:>8.2f}'
+            f'{_median([r.timings.decode_ms for r in single_runs]):>8.2f}'
+            f'{_median([r.timings.decode_ms for r in multi_runs]):>8.2f}'
+            f'{_median([r.timings.total_ms for r in multi_runs]):>8.2f}'
+            f'{100.0 * overhead:>8.1f}%{poses:>6}')
+
+
+def _benchmark(args: argparse.Namespace, base: Path) -> int:
+    image = cv2.imread(str(base / BENCHMARK_IMAGE), cv2.IMREAD_COLOR)
+    if image is None:
+        print(f'posenet_benchmark: cannot read {base / BENCHMARK_IMAGE}', file=sys.stderr)
+        return 1
+    frame = cv2.resize(image, FRAME_SIZE, interpolation=cv2.INTER_AREA)
+    models = ([Path(m) if Path(m).exists() else base / 'models' / m for m in args.models]
+              if args.models else default_models(base / 'models', args.delegate))
+    print(f'{len(models)} model(s), {FRAME_SIZE[0]}x{FRAME_SIZE[1]} BGR frame, '
+          f'{args.iterations} iterations per mode, medians in ms, {args.num_threads} thread(s)')
+    print(f'{"model":<56} {"input":<9} {"dtype":<7} {"deleg.":<7}{"prep":>8}{"invoke":>8}'
+          f'{"single":>8}{"multi":>8}{"total":>8}{"ovh":>9}{"poses":>6}')
+    failed = 0
+    for path in models:
+        try:
+            print(benchmark_model(path, frame, args.iterations, args.warmup, args.delegate,
+                                  args.num_threads), flush=True)
+        except PoseNetError as error:
+            failed += 1
+            print(f'{path.name:<56} skipped: {error}', flush=True)
+    return 1 if failed and args.models else 0
+
+
+def _coral_comparison(args: argparse.Namespace, base: Path) -> int:
+    image = cv2.imread(str(base / BENCHMARK_IMAGE), cv2.IMREAD_COLOR)
+    if image is None:
+        return 1
+    print('\nCoral reference CSV agreement on test_couple.jpg (stretched, nearest; model-input '
+          f'px; reference keypoints scoring >= {CORAL_MIN_KEYPOINT_SCORE}):')
+    print(f'{"input":<10}{"model":<16}{"matched":>9}{"mean px":>9}{"max px":>9}')
+    for size in CORAL_SIZES:
+        reference = base / CORAL_REFERENCE.format(size=size)
+        if not reference.exists():
+            continue
+        for suffix in ('quant_decoder', 'quant'):
+            model = base / 'models' / f'posenet_mobilenet_v1_075_{size}_{suffix}.tflite'
+            if not model.exists():
+                continue
+            try:
+                error = coral_reference_error(model, reference, image, args.num_threads)
+            except PoseNetError as failure:
+                print(f'{size:<10}{suffix:<16} skipped: {failure}')
+                continue
+            print(f'{size:<10}{suffix:<16}{error.matched:>5}/{error.references:<3}'
+                  f'{error.mean_px:>9.2f}{error.max_px:>9.2f}', flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return the exit status."""
+    parser = argparse.ArgumentParser(prog='posenet_benchmark',
+                                     description=__doc__.split('\n\n')[0])
+    parser.add_argument('--models', nargs='*', default=[],
+                        help='model paths or names under <data dir>/models (default: all)')
+    parser.add_argument('--iterations', type=int, default=50, help='timed runs per mode')
+    parser.add_argument('--warmup', type=int, default=3, help='untimed runs first')
+    parser.add_argument('--delegate', choices=DELEGATES, default='cpu')
+    parser.add_argument('--num-threads', type=int, default=2)
+    parser.add_argument('--data-dir', type=Path, default=None,
+                        help='folder with models/, images/, reference/ (default: data path)')
+    parser.add_argument('--no-coral', action='store_true',
+                        help='skip the Coral reference CSV comparison')
+    args = parser.parse_args(argv)
+    if args.iterations < 1 or args.warmup < 0:
+        parser.error('--iterations must be >= 1 and --warmup >= 0')
+    base = args.data_dir or data_dir()
+    status = _benchmark(args, base)
+    if not args.no_coral:
+        status = max(status, _coral_comparison(args, base))
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Validation of DecodeOptions (and of EngineConfig as the engine sees it)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from ros2_posenet.posenet.decode_options import DecodeOptions, DETECTION_MODES
+from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.errors import InputError
+
+
+def test_defaults_match_the_contract():
+    """Defaults match the contract."""
+    options = DecodeOptions()
+    assert options.detection_mode == 'multi'
+    assert (options.max_detections, options.score_threshold, options.nms_radius) == (
+        10, 0.5, 20.0)
+    assert (options.min_pose_score, options.min_keypoint_score) == (0.25, 0.0)
+    assert not options.flip_horizontal and not options.keep_aspect_ratio
+
+
+def test_valid_edge_values_are_accepted():
+    """Valid edge values are accepted."""
+    DecodeOptions(detection_mode='single', max_detections=1, score_threshold=0.0,
+                  min_pose_score=1.0, min_keypoint_score=1, nms_radius=1e-3,
+                  flip_horizontal=True, keep_aspect_ratio=True)
+    DecodeOptions(max_detections=np.int64(100), score_threshold=np.float32(0.3))
+
+
+@pytest.mark.parametrize('field,value,message', [
+    ('detection_mode', 'multi-person', "'single', 'multi'"),
+    ('detection_mode', None, 'detection_mode'),
+    ('max_detections', 0, 'max_detections'),
+    ('max_detections', 101, r'\[1, 100\]'),
+    ('max_detections', 2.0, 'integer'),
+    ('max_detections', True, 'integer'),
+    ('score_threshold', -0.1, 'score_threshold'),
+    ('score_threshold', 1.5, r'\[0.0, 1.0\]'),
+    ('score_threshold', math.nan, 'score_threshold'),
+    ('min_pose_score', '0.5', 'min_pose_score'),
+    ('min_keypoint_score', 2, 'min_keypoint_score'),
+    ('nms_radius', 0, 'nms_radius'),
+    ('nms_radius', -5.0, 'nms_radius'),
+    ('nms_radius', math.inf, 'nms_radius'),
+    ('nms_radius', math.nan, 'nms_radius'),
+    ('flip_horizontal', 1, 'flip_horizontal'),
+    ('keep_aspect_ratio', 'yes', 'keep_aspect_ratio'),
+])
+def test_bad_values_raise_input_error_naming_the_field(field, value, message):
+    """Bad values raise input error naming the field."""
+    with pytest.raises(InputError, match=message):
+        DecodeOptions(**{field: value})
+
+
+def test_the_error_names_the_allowed_modes():
+    """The error names the allowed modes."""
+    with pytest.raises(ValueError) as caught:
+        DecodeOptions(detection_mode='all')
+    for mode in DETECTION_MODES:
+        assert mode in str(caught.value)
+
+
+def test_options_are_frozen():
+    """Options are frozen."""
+    options = DecodeOptions()
+    with pytest.raises(AttributeError):
+        options.max_detections = 3
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    ({'model_path': ''}, 'model_path'),
+    ({'model_path': 'x.tflite', 'delegate': 'tpu'}, 'delegate'),
+    ({'model_path': 'x.tflite', 'num_threads': 0}, 'num_threads'),
+    ({'model_path': 'x.tflite', 'delegate_fallback': 'no'}, 'delegate_fallback'),
+])
+def test_engine_config_rejects_bad_values(kwargs, message):
+    """Engine config rejects bad values."""
+    with pytest.raises(InputError, match=message):
+        EngineConfig(**kwargs)
+
+
+def test_engine_config_accepts_every_delegate():
+    """Engine config accepts every delegate."""
+    for delegate in DELEGATES:
+        assert EngineConfig('x.tflite', delegate=delegate).delegate == delegate
