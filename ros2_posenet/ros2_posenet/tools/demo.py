@@ -48,7 +48,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--width', type=int, default=0, help='resize frames to this width')
     parser.add_argument('--height', type=int, default=0, help='resize frames to this height')
     parser.add_argument('--param', '-p', action='append', default=[], metavar='NAME:=VALUE',
-                        help='node parameter override, repeatable (e.g. -p detection_mode:=single)')
+                        help='node parameter override, repeatable (-p detection_mode:=single)')
     parser.add_argument('--no-node', action='store_true',
                         help='do not start posenet_node; use one that is already running')
     parser.add_argument('--min-keypoint-score', type=float, default=0.3,
@@ -118,8 +118,9 @@ def _wait_for_node(client: DemoClient, node_process: subprocess.Popen | None) ->
             raise RuntimeError(f'posenet_node exited with code {node_process.returncode} '
                                'before subscribing (see its log above)')
         if time.monotonic() > deadline:
-            raise RuntimeError(f'no subscriber on {client.image_publisher.topic_name} after '
-                               f'{NODE_READY_TIMEOUT_S:.0f} s: is posenet_node running and active?')
+            raise RuntimeError(f'no subscriber on {client.image_publisher.topic_name} '
+                               f'after {NODE_READY_TIMEOUT_S:.0f} s; '
+                               'is posenet_node running and active?')
         _spin_for(client, 0.1)
 
 

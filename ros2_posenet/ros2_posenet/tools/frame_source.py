@@ -51,7 +51,7 @@ class FrameSource:
         return DEFAULT_IMAGE_FPS
 
     def frames(self) -> Iterator[np.ndarray]:
-        """Yield frames (H x W x 3 uint8, BGR) until the source ends or ``max_frames``."""
+        """Yield BGR uint8 frames of shape H x W x 3 until the source ends or ``max_frames``."""
         count = 0
         while True:
             produced = False

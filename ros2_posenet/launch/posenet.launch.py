@@ -1,0 +1,84 @@
+"""Launch the posenet pose estimation node, optionally with RViz.
+
+The node is a lifecycle node; its ``autostart`` parameter (true in the default parameters file)
+configures and activates it, so this launch file alone gives poses. Set ``autostart: false`` in
+a parameters file to leave the transitions to a lifecycle manager.
+
+Examples::
+
+    ros2 launch ros2_posenet posenet.launch.py image:=/camera/color/image_raw use_rviz:=true
+    ros2 launch ros2_posenet posenet.launch.py params_file:=my_posenet.yaml namespace:=front
+    ros2 launch ros2_posenet posenet.launch.py delegate:=edgetpu
+        model_path:=posenet_mobilenet_v1_075_481_641_quant_decoder_edgetpu.tflite  (one line)
+"""
+
+import os
+
+from ament_index_python.packages import get_package_share_directory
+from launch import LaunchContext, LaunchDescription
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.conditions import IfCondition
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import LifecycleNode, Node
+
+PACKAGE = 'ros2_posenet'
+EXECUTABLE = 'posenet_node'
+NODE_NAME = 'posenet'
+PARAMS_FILE = ('config', 'posenet.yaml')
+RVIZ_CONFIG = ('rviz', 'posenet.rviz')
+# Launch arguments that, when not empty, override the parameter of the same name.
+PARAMETER_ARGUMENTS = ('model_path', 'delegate')
+
+
+def _posenet_node(context: LaunchContext) -> list[LifecycleNode]:
+    """Create the node; only non-empty model/delegate arguments override the params file."""
+    overrides = {}
+    for name in PARAMETER_ARGUMENTS:
+        value = LaunchConfiguration(name).perform(context)
+        if value:
+            overrides[name] = value
+    image = LaunchConfiguration('image').perform(context)
+    return [LifecycleNode(
+        package=PACKAGE, executable=EXECUTABLE, name=NODE_NAME,
+        namespace=LaunchConfiguration('namespace'), output='screen',
+        parameters=[LaunchConfiguration('params_file')] + ([overrides] if overrides else []),
+        # input_transport raw subscribes `image`, compressed `image/compressed`.
+        remappings=[('image', image), ('image/compressed', image + '/compressed'),
+                    ('camera_info', LaunchConfiguration('camera_info'))],
+    )]
+
+
+def generate_launch_description() -> LaunchDescription:
+    """Return the launch description (arguments, posenet node, optional RViz)."""
+    share = get_package_share_directory(PACKAGE)
+    return LaunchDescription([
+        DeclareLaunchArgument(
+            'params_file', default_value=os.path.join(share, *PARAMS_FILE),
+            description='Parameters file of the posenet node'),
+        DeclareLaunchArgument(
+            'namespace', default_value='', description='Namespace of the node and its topics'),
+        DeclareLaunchArgument(
+            'image', default_value='/camera/color/image_raw',
+            description='Input image topic (its /compressed sibling with '
+                        'input_transport: compressed)'),
+        DeclareLaunchArgument(
+            'camera_info', default_value='/camera/color/camera_info',
+            description='CameraInfo of the input images (optional; places the 3D markers)'),
+        DeclareLaunchArgument(
+            'model_path', default_value='',
+            description='Model file name or path; empty keeps the params file value'),
+        DeclareLaunchArgument(
+            'delegate', default_value='',
+            description='cpu, edgetpu or gpu; empty keeps the params file value'),
+        DeclareLaunchArgument(
+            'use_rviz', default_value='false', description='Start RViz with the posenet view'),
+        DeclareLaunchArgument(
+            'rviz_fixed_frame', default_value='camera_color_optical_frame',
+            description='RViz fixed frame: the frame_id of the camera images'),
+        OpaqueFunction(function=_posenet_node),
+        Node(
+            package='rviz2', executable='rviz2', name='rviz2', output='screen',
+            arguments=['-d', os.path.join(share, *RVIZ_CONFIG),
+                       '-f', LaunchConfiguration('rviz_fixed_frame')],
+            condition=IfCondition(LaunchConfiguration('use_rviz'))),
+    ])

@@ -1,0 +1,282 @@
+"""Parameters of the ``posenet`` node: one table, their descriptors, and a validated config.
+
+Every parameter is declared from ``PARAMETERS`` with a ``ParameterDescriptor`` (description,
+numeric range, read-only flag), so an out-of-range value in a YAML file is rejected when the node
+starts. The values are read once into the frozen ``NodeConfig``, whose construction validates the
+choices and the cross-field rules (by building the engine's own ``EngineConfig`` and
+``DecodeOptions``, so there is one source of truth for what the engine accepts).
+
+When a parameter takes effect (``ParameterSpec.applied``):
+
+- ``'startup'``: read once when the node starts; read-only afterwards.
+- ``'configure'``: applied by the lifecycle ``configure`` transition (model, delegate) or when
+  the subscription is created (input transport, QoS). They may change only while the node is
+  unconfigured: run ``cleanup`` first; other changes are rejected with that reason.
+- ``'runtime'``: thresholds and output flags; applied to the next frame.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Final, Union
+
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                ParameterType)
+from rclpy.qos import (HistoryPolicy, qos_profile_sensor_data, QoSProfile,
+                       ReliabilityPolicy)
+
+from ros2_posenet.posenet.decode_options import (DecodeOptions, DETECTION_MODES,
+                                                 MAX_DETECTIONS_RANGE)
+from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+
+ParameterValue = Union[bool, int, float, str]
+
+INPUT_TRANSPORTS: Final[tuple[str, ...]] = ('raw', 'compressed')
+"""``'raw'``: ``sensor_msgs/Image`` on ``image``; ``'compressed'``: ``CompressedImage`` on
+``image/compressed`` (JPEG or PNG)."""
+
+QOS_RELIABILITIES: Final[tuple[str, ...]] = ('best_effort', 'reliable')
+"""Reliability of the image subscription."""
+
+APPLIED_AT: Final[tuple[str, ...]] = ('startup', 'configure', 'runtime')
+"""When a parameter change takes effect (see the module docstring)."""
+
+DEFAULT_MODEL: Final[str] = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
+"""Default model: the 481x641 input matches VGA cameras 1:1 (no down-scaling of small people)
+and runs at about 12 ms per invoke on two CPU cores."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One node parameter.
+
+    Attributes:
+        name: Parameter name (also the ``NodeConfig`` field name).
+        default: Default value; its Python type fixes the parameter type.
+        description: One line for ``ros2 param describe``.
+        applied: One of ``APPLIED_AT``.
+        value_range: Inclusive (low, high) for numbers, else ``None``.
+        choices: Allowed strings for enumerations, else empty.
+    """
+
+    name: str
+    default: ParameterValue
+    description: str
+    applied: str
+    value_range: tuple[float, float] | None = None
+    choices: tuple[str, ...] = ()
+
+    def descriptor(self) -> ParameterDescriptor:
+        """Return the ``ParameterDescriptor`` declaring this parameter."""
+        descriptor = ParameterDescriptor(
+            name=self.name, type=_PARAMETER_TYPES[type(self.default)],
+            description=self.description, read_only=self.applied == 'startup')
+        constraints = []
+        if self.choices:
+            constraints.append(f'one of {", ".join(self.choices)}')
+        if self.applied == 'configure':
+            constraints.append('applied at configure; change it while unconfigured')
+        descriptor.additional_constraints = '; '.join(constraints)
+        if self.value_range is not None:
+            low, high = self.value_range
+            if isinstance(self.default, int):
+                descriptor.integer_range = [
+                    IntegerRange(from_value=int(low), to_value=int(high), step=1)]
+            else:
+                descriptor.floating_point_range = [
+                    FloatingPointRange(from_value=float(low), to_value=float(high), step=0.0)]
+        return descriptor
+
+
+_PARAMETER_TYPES = {
+    bool: ParameterType.PARAMETER_BOOL,
+    int: ParameterType.PARAMETER_INTEGER,
+    float: ParameterType.PARAMETER_DOUBLE,
+    str: ParameterType.PARAMETER_STRING,
+}
+
+PARAMETERS: Final[tuple[ParameterSpec, ...]] = (
+    ParameterSpec('model_path', DEFAULT_MODEL,
+                  'PoseNet .tflite model: absolute path, or a file name looked up in '
+                  '<POSENET_DATA_DIR>/models then ~/.cache/ros2_posenet/models', 'configure'),
+    ParameterSpec('delegate', 'cpu', 'Inference delegate (cpu = XNNPACK)', 'configure',
+                  choices=DELEGATES),
+    ParameterSpec('delegate_device', '',
+                  'Edge TPU device: "", usb, usb:N, pci, pci:N or :N ("" = first found)',
+                  'configure'),
+    ParameterSpec('delegate_library', '',
+                  'Delegate shared library path or name ("" = platform default)', 'configure'),
+    ParameterSpec('delegate_fallback', True,
+                  'Run on the CPU (and report why) when the delegate cannot be loaded',
+                  'configure'),
+    ParameterSpec('num_threads', 2, 'CPU threads of the interpreter', 'configure',
+                  value_range=(1, 64)),
+    ParameterSpec('detection_mode', 'multi', 'single: one person; multi: up to max_detections',
+                  'runtime', choices=DETECTION_MODES),
+    ParameterSpec('max_detections', 10, 'Most people reported per image (multi mode)',
+                  'runtime', value_range=MAX_DETECTIONS_RANGE),
+    ParameterSpec('score_threshold', 0.5,
+                  'Lowest part score that may seed a new person (multi mode)', 'runtime',
+                  value_range=(0.0, 1.0)),
+    ParameterSpec('nms_radius', 20.0,
+                  'Same-part keypoints closer than this (model-input pixels) suppress a new '
+                  'person (multi mode)', 'runtime', value_range=(0.5, 1000.0)),
+    ParameterSpec('min_pose_score', 0.25, 'People scoring below this are not reported',
+                  'runtime', value_range=(0.0, 1.0)),
+    ParameterSpec('min_keypoint_score', 0.1,
+                  'Keypoints below this are not drawn nor shown as markers (messages keep all 17)',
+                  'runtime', value_range=(0.0, 1.0)),
+    ParameterSpec('flip_horizontal', False,
+                  'Mirror the poses left-right (mirrored webcam views)', 'runtime'),
+    ParameterSpec('keep_aspect_ratio', False,
+                  'Letterbox the image into the model input instead of stretching it',
+                  'runtime'),
+    ParameterSpec('input_transport', 'raw',
+                  'raw: sensor_msgs/Image on "image"; compressed: CompressedImage on '
+                  '"image/compressed"', 'configure', choices=INPUT_TRANSPORTS),
+    ParameterSpec('image_qos_reliability', 'best_effort',
+                  'Reliability of the image subscription (best_effort = sensor data QoS)',
+                  'configure', choices=QOS_RELIABILITIES),
+    ParameterSpec('image_qos_depth', 5, 'History depth of the image subscription',
+                  'configure', value_range=(1, 100)),
+    ParameterSpec('publish_markers', True,
+                  'Publish visualization markers on "markers" while subscribed', 'runtime'),
+    ParameterSpec('publish_annotated_image', True,
+                  'Publish the image with skeletons on "image_annotated" while subscribed',
+                  'runtime'),
+    ParameterSpec('marker_depth', 2.0,
+                  'Distance (m) along the optical axis at which keypoint markers are placed',
+                  'runtime', value_range=(0.01, 100.0)),
+    ParameterSpec('marker_lifetime', 0.5, 'Marker lifetime in seconds (0 = until replaced)',
+                  'runtime', value_range=(0.0, 3600.0)),
+    ParameterSpec('diagnostics_period', 1.0, 'Seconds between /diagnostics messages',
+                  'startup', value_range=(0.05, 60.0)),
+    ParameterSpec('autostart', True,
+                  'Configure and activate on start (false: wait for a lifecycle manager)',
+                  'startup'),
+)
+"""Every parameter of the node, in declaration order."""
+
+SPECS: Final[Mapping[str, ParameterSpec]] = {spec.name: spec for spec in PARAMETERS}
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """Validated values of every parameter (see ``PARAMETERS`` for meanings and units).
+
+    Raises:
+        ValueError: On construction, naming the bad value and what is allowed.
+    """
+
+    model_path: str = SPECS['model_path'].default
+    delegate: str = SPECS['delegate'].default
+    delegate_device: str = SPECS['delegate_device'].default
+    delegate_library: str = SPECS['delegate_library'].default
+    delegate_fallback: bool = SPECS['delegate_fallback'].default
+    num_threads: int = SPECS['num_threads'].default
+    detection_mode: str = SPECS['detection_mode'].default
+    max_detections: int = SPECS['max_detections'].default
+    score_threshold: float = SPECS['score_threshold'].default
+    nms_radius: float = SPECS['nms_radius'].default
+    min_pose_score: float = SPECS['min_pose_score'].default
+    min_keypoint_score: float = SPECS['min_keypoint_score'].default
+    flip_horizontal: bool = SPECS['flip_horizontal'].default
+    keep_aspect_ratio: bool = SPECS['keep_aspect_ratio'].default
+    input_transport: str = SPECS['input_transport'].default
+    image_qos_reliability: str = SPECS['image_qos_reliability'].default
+    image_qos_depth: int = SPECS['image_qos_depth'].default
+    publish_markers: bool = SPECS['publish_markers'].default
+    publish_annotated_image: bool = SPECS['publish_annotated_image'].default
+    marker_depth: float = SPECS['marker_depth'].default
+    marker_lifetime: float = SPECS['marker_lifetime'].default
+    diagnostics_period: float = SPECS['diagnostics_period'].default
+    autostart: bool = SPECS['autostart'].default
+
+    def __post_init__(self) -> None:
+        """Check enumerations, ranges and the engine's own rules."""
+        for spec in PARAMETERS:
+            value = getattr(self, spec.name)
+            if type(value) is not type(spec.default):
+                raise ValueError(f'{spec.name} must be of type {type(spec.default).__name__}, '
+                                 f'got {value!r}')
+            if spec.choices and value not in spec.choices:
+                raise ValueError(f'{spec.name} must be one of {spec.choices}, got {value!r}')
+            if spec.value_range is not None and not (
+                    spec.value_range[0] <= value <= spec.value_range[1]):
+                raise ValueError(f'{spec.name} must be in [{spec.value_range[0]}, '
+                                 f'{spec.value_range[1]}], got {value!r}')
+        self.engine_config()
+        self.decode_options()
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, ParameterValue]) -> 'NodeConfig':
+        """Build a config from parameter values; missing names keep their defaults.
+
+        Args:
+            values: Parameter name -> value, e.g. from ``node.get_parameters``.
+
+        Raises:
+            ValueError: For an unknown name or a bad value.
+        """
+        unknown = sorted(set(values) - set(SPECS))
+        if unknown:
+            raise ValueError(f'unknown parameters {unknown}; known: {sorted(SPECS)}')
+        return cls(**{name: _coerce(name, value) for name, value in values.items()})
+
+    def engine_config(self) -> EngineConfig:
+        """Return the engine configuration (model, delegate, threads)."""
+        return EngineConfig(
+            model_path=self.model_path, delegate=self.delegate,
+            delegate_device=self.delegate_device, delegate_library=self.delegate_library,
+            delegate_fallback=self.delegate_fallback, num_threads=self.num_threads)
+
+    def decode_options(self) -> DecodeOptions:
+        """Return the per-frame decoding options."""
+        return DecodeOptions(
+            detection_mode=self.detection_mode, max_detections=self.max_detections,
+            score_threshold=self.score_threshold, nms_radius=self.nms_radius,
+            min_pose_score=self.min_pose_score, min_keypoint_score=self.min_keypoint_score,
+            flip_horizontal=self.flip_horizontal, keep_aspect_ratio=self.keep_aspect_ratio)
+
+    @property
+    def image_topic(self) -> str:
+        """Return the (relative) input topic of the configured transport."""
+        return 'image/compressed' if self.input_transport == 'compressed' else 'image'
+
+    def image_qos(self) -> QoSProfile:
+        """Return the image subscription QoS: sensor data QoS with the configured overrides."""
+        reliability = (ReliabilityPolicy.RELIABLE if self.image_qos_reliability == 'reliable'
+                       else ReliabilityPolicy.BEST_EFFORT)
+        return QoSProfile(
+            history=HistoryPolicy.KEEP_LAST, depth=self.image_qos_depth,
+            reliability=reliability, durability=qos_profile_sensor_data.durability)
+
+    def with_changes(self, changes: Mapping[str, ParameterValue], state: str) -> 'NodeConfig':
+        """Return a copy with parameter changes applied, checking when they may change.
+
+        Args:
+            changes: Parameter name -> new value.
+            state: Lifecycle state label of the node ('unconfigured', 'inactive', 'active' ...).
+
+        Raises:
+            ValueError: Naming the rejected parameter and why (bad value, read-only, or a
+                configure-time parameter changed outside the unconfigured state).
+        """
+        for name, value in changes.items():
+            spec = SPECS.get(name)
+            if spec is None:
+                continue  # not ours (e.g. use_sim_time): accept untouched
+            if spec.applied == 'startup' and value != getattr(self, name):
+                raise ValueError(f'{name} is read only after start')
+            if spec.applied == 'configure' and state != 'unconfigured' and (
+                    _coerce(name, value) != getattr(self, name)):
+                raise ValueError(f'{name} is applied at configure: deactivate and clean up '
+                                 f'the node first (current state: {state})')
+        ours = {name: _coerce(name, value) for name, value in changes.items() if name in SPECS}
+        return replace(self, **ours)
+
+
+def _coerce(name: str, value: ParameterValue) -> ParameterValue:
+    """Accept an integer for a double parameter (YAML ``2`` for ``2.0``)."""
+    if isinstance(SPECS[name].default, float) and type(value) is int:
+        return float(value)
+    return value

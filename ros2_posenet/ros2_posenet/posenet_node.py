@@ -1,0 +1,295 @@
+"""The ``posenet`` lifecycle node: camera images in; poses, markers, annotated image out.
+
+A thin shell around ``ros2_posenet.posenet.engine.PoseEngine``. ``configure`` loads the model
+and delegate, ``activate`` subscribes, ``deactivate`` stops processing, ``cleanup`` and
+``shutdown`` release the engine; the ``autostart`` parameter runs configure and activate at
+start. The image callback only drops the message into a one-slot mailbox; a worker thread
+converts, infers and publishes the newest frame, so stale frames are dropped, never queued.
+
+Topics (relative, remap as usual): subscribes ``image`` (``sensor_msgs/Image``) or, with
+``input_transport: compressed``, ``image/compressed``, and ``camera_info``; publishes ``poses``
+(``ros2_posenet_msgs/PoseArray``), ``markers`` (``visualization_msgs/MarkerArray``) and
+``image_annotated`` (bgr8), both built only while subscribed, and ``/diagnostics``. Every
+output carries the source image header. Parameters: ``ros2_posenet.node_config.PARAMETERS``.
+"""
+
+from pathlib import Path
+import threading
+import time
+from typing import NamedTuple
+
+import cv2
+from diagnostic_msgs.msg import DiagnosticArray
+import rclpy
+from rclpy.exceptions import ParameterException
+from rclpy.executors import ExternalShutdownException
+try:
+    from rclpy.event_handler import SubscriptionEventCallbacks
+except ImportError:  # Humble
+    from rclpy.qos_event import SubscriptionEventCallbacks
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.logging import get_logger
+from rclpy.parameter import Parameter
+from rclpy.publisher import Publisher
+from rclpy.qos import qos_profile_sensor_data, QoSProfile
+from rclpy.subscription import Subscription
+from rcl_interfaces.msg import SetParametersResult
+from ros2_posenet_msgs.msg import PoseArray
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
+from visualization_msgs.msg import MarkerArray
+
+from ros2_posenet.diagnostics import diagnostic_status, NodeHealth, ProcessingStats
+from ros2_posenet.frame_mailbox import LatestFrameMailbox
+from ros2_posenet.image_conversion import (array_to_image_msg, compressed_msg_to_array,
+                                           image_msg_to_array, ImageConversionError)
+from ros2_posenet.markers import MarkerOptions, poses_to_markers
+from ros2_posenet.node_config import NodeConfig, PARAMETERS
+from ros2_posenet.pose_messages import poses_to_msg
+from ros2_posenet.posenet.drawing import draw_poses
+from ros2_posenet.posenet.engine import PoseEngine
+from ros2_posenet.posenet.errors import InputError, PoseNetError
+
+WARN_THROTTLE_S = 2.0
+OUTPUT_QOS = QoSProfile(depth=5)  # reliable: serves reliable and best-effort readers
+
+
+class _Frame(NamedTuple):
+    msg: Image | CompressedImage
+    received: float  # time.monotonic() seconds at reception
+
+
+class PoseNetNode(LifecycleNode):
+    """Lifecycle node estimating human poses on the newest camera frame."""
+
+    def __init__(self, **kwargs) -> None:
+        """Declare the parameters, read them into a ``NodeConfig``, start the diagnostics.
+
+        Raises:
+            ValueError: A parameter value breaks a rule of ``NodeConfig``.
+            rclpy.exceptions.ParameterException: A value has the wrong type or range.
+        """
+        super().__init__('posenet', **kwargs)
+        for spec in PARAMETERS:
+            self.declare_parameter(spec.name, spec.default, spec.descriptor())
+        self._config = NodeConfig.from_values(
+            {spec.name: self.get_parameter(spec.name).value for spec in PARAMETERS})
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._state = 'unconfigured'
+        self._configure_error: str | None = None
+        self._engine: PoseEngine | None = None
+        self._publishers_out: dict[str, Publisher] = {}  # lifecycle publishers
+        self._subscriptions_in: list[Subscription] = []
+        self._camera_info: CameraInfo | None = None
+        self._mailbox: LatestFrameMailbox[_Frame] = LatestFrameMailbox()
+        self._worker: threading.Thread | None = None
+        self._stats = ProcessingStats()
+        self._diagnostics = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.create_timer(self._config.diagnostics_period, self._publish_diagnostics)
+
+    @property
+    def autostart(self) -> bool:
+        """Whether ``main`` configures and activates the node at start."""
+        return self._config.autostart
+
+    # --- lifecycle transitions ----------------------------------------------------------
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Load the model and delegate; FAILURE (staying unconfigured) when that fails."""
+        config = self._config
+        try:
+            engine = PoseEngine(config.engine_config())
+        except (PoseNetError, ValueError, OSError) as error:
+            self._configure_error = f'{type(error).__name__}: {error}'
+            self._stats.record_error(self._configure_error)
+            self.get_logger().error(
+                f'configure failed: {str(error).rstrip(".")}. Fix the model_path '
+                f'({config.model_path!r}) or delegate ({config.delegate!r}) parameters, then '
+                'configure again.')
+            return TransitionCallbackReturn.FAILURE
+        self._engine, self._configure_error = engine, None
+        info = engine.model_info
+        self.get_logger().info(
+            f'loaded {info.path} ({info.family}, input {info.input_height}x{info.input_width}) '
+            f'on delegate {info.delegate}')
+        if info.fallback_reason:
+            self.get_logger().warn(f'delegate {config.delegate} not used: {info.fallback_reason}')
+        self._publishers_out = {
+            'poses': self.create_lifecycle_publisher(PoseArray, 'poses', OUTPUT_QOS),
+            'markers': self.create_lifecycle_publisher(MarkerArray, 'markers', OUTPUT_QOS),
+            'image_annotated': self.create_lifecycle_publisher(
+                Image, 'image_annotated', QoSProfile(depth=1)),
+        }
+        self._state = 'inactive'
+        return super().on_configure(state)
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Enable the publishers, subscribe, start the worker thread."""
+        result = super().on_activate(state)
+        config = self._config
+        self._stats.reset()
+        self._mailbox.reopen()
+        message_type = CompressedImage if config.input_transport == 'compressed' else Image
+        self._subscriptions_in = [
+            self.create_subscription(
+                message_type, config.image_topic, self._on_image, config.image_qos(),
+                event_callbacks=SubscriptionEventCallbacks(
+                    message_lost=lambda info: self._stats.record_lost(info.total_count_change))),
+            self.create_subscription(CameraInfo, 'camera_info', self._on_camera_info,
+                                     qos_profile_sensor_data),
+        ]
+        self._worker = threading.Thread(target=self._work, name='posenet_worker', daemon=True)
+        self._worker.start()
+        self._state = 'active'
+        self.get_logger().info(
+            f'active: {self._subscriptions_in[0].topic_name} ({config.input_transport}, '
+            f'{config.image_qos_reliability}, depth {config.image_qos_depth})')
+        return result
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Unsubscribe and stop the worker (after the frame it is on)."""
+        self._stop_processing()
+        self._state = 'inactive'
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release the engine and the publishers."""
+        self.release()
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop everything and release the engine."""
+        self.release()
+        self._state = 'finalized'
+        return super().on_shutdown(state)
+
+    def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Release everything; SUCCESS returns the node to unconfigured."""
+        self.release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def release(self) -> None:
+        """Stop processing, close the engine, destroy the publishers (idempotent)."""
+        self._stop_processing()
+        for publisher in self._publishers_out.values():
+            self.destroy_lifecycle_publisher(publisher)
+        self._publishers_out = {}
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        self._state = 'unconfigured'
+
+    def _stop_processing(self) -> None:
+        for subscription in self._subscriptions_in:
+            self.destroy_subscription(subscription)
+        self._subscriptions_in = []
+        self._mailbox.close()
+        if self._worker is not None:
+            self._worker.join()
+            self._worker = None
+
+    # --- parameters ---------------------------------------------------------------------
+    def _on_set_parameters(self, parameters: list[Parameter]) -> SetParametersResult:
+        try:
+            self._config = self._config.with_changes(
+                {parameter.name: parameter.value for parameter in parameters}, self._state)
+        except ValueError as error:
+            return SetParametersResult(successful=False, reason=str(error))
+        return SetParametersResult(successful=True)
+
+    # --- data path ----------------------------------------------------------------------
+    def _on_image(self, msg: Image | CompressedImage) -> None:
+        self._stats.record_received(self._mailbox.put(_Frame(msg, time.monotonic())))
+
+    def _on_camera_info(self, msg: CameraInfo) -> None:
+        self._camera_info = msg
+
+    def _work(self) -> None:
+        while (frame := self._mailbox.take()) is not None:
+            try:
+                self._process(frame)
+            except (ImageConversionError, InputError) as error:
+                self._stats.record_failed(f'bad frame: {error}')
+                self.get_logger().warn(f'skipping bad frame: {error}',
+                                       throttle_duration_sec=WARN_THROTTLE_S)
+            except Exception as error:  # noqa: B902 the worker must survive anything
+                if not self.context.ok():
+                    return  # shutting down: publishers are gone, nothing to report
+                self._stats.record_failed(f'{type(error).__name__}: {error}')
+                self.get_logger().error(f'error processing a frame: {error!r}',
+                                        throttle_duration_sec=WARN_THROTTLE_S)
+
+    def _process(self, frame: _Frame) -> None:
+        start = time.monotonic()
+        config, msg = self._config, frame.msg
+        if isinstance(msg, CompressedImage):
+            image, color_order = compressed_msg_to_array(msg)
+        else:
+            image, color_order = image_msg_to_array(msg)
+        result = self._engine.estimate(image, color_order, config.decode_options())
+        height, width = image.shape[:2]
+        self._publishers_out['poses'].publish(
+            poses_to_msg(result.poses, msg.header, width, height))
+        published = time.monotonic()
+        # Markers and the annotated image are built only while someone listens.
+        markers = self._publishers_out['markers']
+        annotated = self._publishers_out['image_annotated']
+        if config.publish_markers and markers.get_subscription_count() > 0:
+            options = MarkerOptions(marker_depth=config.marker_depth,
+                                    marker_lifetime_s=config.marker_lifetime,
+                                    min_keypoint_score=config.min_keypoint_score)
+            markers.publish(poses_to_markers(
+                result.poses, msg.header, width, height, self._camera_info, options))
+        if config.publish_annotated_image and annotated.get_subscription_count() > 0:
+            canvas = (image.copy() if color_order == 'bgr'
+                      else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+            draw_poses(canvas, result.poses, config.min_keypoint_score)
+            annotated.publish(array_to_image_msg(canvas, msg.header))
+        done = time.monotonic()
+        self._stats.record_processed(latency_ms=(published - frame.received) * 1e3,
+                                     processing_ms=(done - start) * 1e3,
+                                     invoke_ms=result.timings.invoke_ms,
+                                     wait_ms=(start - frame.received) * 1e3)
+
+    # --- diagnostics --------------------------------------------------------------------
+    def _publish_diagnostics(self) -> None:
+        if not self.context.ok():
+            return  # trap: a ready timer may still run while the context shuts down
+        info = self._engine.model_info if self._engine is not None else None
+        topic = (self._subscriptions_in[0].topic_name if self._subscriptions_in
+                 else self._config.image_topic)
+        health = NodeHealth(
+            state=self._state, input_topic=topic,
+            model=Path(info.path).name if info else '', delegate=info.delegate if info else '',
+            fallback_reason=info.fallback_reason if info else None,
+            configure_error=self._configure_error)
+        array = DiagnosticArray()
+        array.header.stamp = self.get_clock().now().to_msg()
+        array.status = [diagnostic_status(f'{self.get_name()}: pose estimation', health,
+                                          self._stats.snapshot())]
+        self._diagnostics.publish(array)
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run the node until Ctrl-C or shutdown; return the exit code (console script entry)."""
+    rclpy.init(args=args)
+    node = None
+    try:
+        try:
+            node = PoseNetNode()
+        except (ValueError, ParameterException) as error:
+            get_logger('posenet').fatal(f'invalid parameters: {error}')
+            return 1
+        if node.autostart and node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+            node.trigger_activate()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.release()
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
