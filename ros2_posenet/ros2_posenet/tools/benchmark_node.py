@@ -16,9 +16,9 @@
 
 Transport: Fast DDS sends a 640x480 bgr8 frame (900 KB) through its default 512 KB shared
 memory segments in fragments; best-effort frames then get lost and reliable ones take ~20 ms
-on a 2-core machine. By default (``--transport large-shm``) this tool writes a Fast DDS profile
-with 16 MB shared-memory segments (plus UDP for discovery) to a temporary file and uses it for
-itself and the node (``FASTRTPS_DEFAULT_PROFILES_FILE`` / ``FASTDDS_DEFAULT_PROFILES_FILE``),
+on a 2-core machine. By default (``--transport large-shm``) this tool points itself and the
+node at the installed Fast DDS profile ``config/fastdds_large_frames.xml`` (16 MB shared-memory
+segments, UDP for discovery) through ``FASTRTPS_DEFAULT_PROFILES_FILE``,
 keeping the node's default best-effort QoS; ``--transport default`` leaves DDS as configured
 (use ``--reliability reliable`` then). The same profile suits real same-host camera pipelines.
 
@@ -33,7 +33,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -47,39 +46,13 @@ from ros2_posenet.posenet.data_path import data_dir
 from ros2_posenet.posenet.engine import PoseEngine
 from ros2_posenet.posenet.engine_config import EngineConfig
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
+from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
 
 FRAME_ID = 'camera_color_optical_frame'
 LATENCY_BUDGET = 1.25
 """Target: median end-to-end latency <= this times the bare invoke median."""
 WARMUP_FRAMES = 10
 NODE_READY_TIMEOUT_S = 60.0
-PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
-LARGE_SHM_PROFILE = '''<?xml version="1.0" encoding="UTF-8" ?>
-<profiles xmlns="http://www.eprosima.com/XMLSchemas/fastRTPS_Profiles">
-  <transport_descriptors>
-    <transport_descriptor>
-      <transport_id>posenet_large_shm</transport_id>
-      <type>SHM</type>
-      <segment_size>16777216</segment_size>
-      <maxMessageSize>16777216</maxMessageSize>
-    </transport_descriptor>
-    <transport_descriptor>
-      <transport_id>posenet_udp</transport_id>
-      <type>UDPv4</type>
-    </transport_descriptor>
-  </transport_descriptors>
-  <participant profile_name="posenet_large_shm" is_default_profile="true">
-    <rtps>
-      <userTransports>
-        <transport_id>posenet_large_shm</transport_id>
-        <transport_id>posenet_udp</transport_id>
-      </userTransports>
-      <useBuiltinTransports>false</useBuiltinTransports>
-    </rtps>
-  </participant>
-</profiles>
-'''
-"""Fast DDS participant profile: shared memory with segments large enough for one frame."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +80,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--reliability', choices=('reliable', 'best_effort'),
                         default='best_effort', help='image_qos_reliability of the node')
     parser.add_argument('--transport', choices=('large-shm', 'default'), default='large-shm',
-                        help='large-shm: Fast DDS profile with 16 MB shared-memory segments '
-                             '(ignored when a profile file is already set); default: as is')
+                        help='large-shm: the installed config/fastdds_large_frames.xml '
+                             '(unless a profile file is already set); default: as is')
     parser.add_argument('--params-file', help='node parameters (default: installed one)')
     parser.add_argument('--param', '-p', action='append', default=[], metavar='NAME:=VALUE',
                         help='extra node parameter, repeatable')
@@ -137,40 +110,6 @@ def _bare_timings(args: argparse.Namespace, frames: list[np.ndarray]) -> BareTim
         invoke_ms=statistics.median(t.invoke_ms for t in results),
         total_ms=statistics.median(t.total_ms for t in results),
         model=Path(info.path).name, input_size=f'{info.input_height}x{info.input_width}')
-
-
-def _use_large_shm_profile(args: argparse.Namespace) -> tuple[str, Path | None]:
-    """Point Fast DDS at the large shared-memory profile.
-
-    Returns:
-        A description for the report, and the temporary profile file to delete afterwards.
-    """
-    if args.transport != 'large-shm':
-        return 'DDS transport as configured', None
-    configured = [os.environ[name] for name in PROFILE_VARIABLES if os.environ.get(name)]
-    if configured:
-        return f'DDS profile {configured[0]} (already set)', None
-    if os.environ.get('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp') != 'rmw_fastrtps_cpp':
-        return f'DDS transport of {os.environ["RMW_IMPLEMENTATION"]} as configured', None
-    with tempfile.NamedTemporaryFile('w', prefix='posenet_fastdds_', suffix='.xml',
-                                     delete=False) as profile:
-        profile.write(LARGE_SHM_PROFILE)
-    for name in PROFILE_VARIABLES:
-        os.environ[name] = profile.name
-    return 'Fast DDS shared memory, 16 MB segments', Path(profile.name)
-
-
-def _node_command(args: argparse.Namespace) -> list[str]:
-    from ament_index_python.packages import get_package_prefix, get_package_share_directory
-    executable = Path(get_package_prefix('ros2_posenet')) / 'lib' / 'ros2_posenet' / 'posenet_node'
-    params_file = args.params_file or str(
-        Path(get_package_share_directory('ros2_posenet')) / 'config' / 'posenet.yaml')
-    command = [str(executable), '--ros-args', '--params-file', params_file,
-               '-p', f'model_path:={args.model}', '-p', f'num_threads:={args.num_threads}',
-               '-p', f'image_qos_reliability:={args.reliability}']
-    for override in args.param:
-        command += ['-p', override]
-    return command
 
 
 class LatencyProbe:
@@ -262,14 +201,18 @@ def run(args: argparse.Namespace) -> int:
         print(f'posenet_benchmark_node: {error}', file=sys.stderr)
         return 1
     bare = _bare_timings(args, frames)
-    transport, profile_file = _use_large_shm_profile(args)
+    transport = (use_large_frame_profile() if args.transport == 'large-shm'
+                 else 'DDS transport as configured')
     print(f'model {bare.model} ({bare.input_size}), cpu, {args.num_threads} threads')
     print(f'bare engine in-process ({min(len(frames), args.invoke_frames)} frames): invoke '
           f'median {bare.invoke_ms:.2f} ms, estimate() median {bare.total_ms:.2f} ms')
     print(f'transport: {transport}', flush=True)
     node_process = None
     if not args.no_node:
-        node_process = subprocess.Popen(_node_command(args), env=dict(os.environ),
+        overrides = [f'model_path:={args.model}', f'num_threads:={args.num_threads}',
+                     f'image_qos_reliability:={args.reliability}', *args.param]
+        node_process = subprocess.Popen(node_command(args.params_file, overrides),
+                                        env=dict(os.environ),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         text=True)
     rclpy.init()
@@ -298,8 +241,6 @@ def run(args: argparse.Namespace) -> int:
             _, errors = node_process.communicate(timeout=10)
             if node_process.returncode != 0:
                 print(errors, file=sys.stderr)
-        if profile_file is not None:
-            profile_file.unlink(missing_ok=True)
     _report(args, bare, probe, stamps)
     return 0
 

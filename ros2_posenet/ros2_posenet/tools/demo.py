@@ -30,6 +30,7 @@ from ros2_posenet.image_conversion import array_to_image_msg
 from ros2_posenet.pose_messages import pose_array_to_poses
 from ros2_posenet.posenet.drawing import draw_poses
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
+from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
 
 FRAME_ID = 'camera_optical_frame'
 PENDING_FRAMES = 64
@@ -54,17 +55,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--min-keypoint-score', type=float, default=0.3,
                         help='keypoints drawn in the video need at least this score')
     return parser.parse_args(argv)
-
-
-def _node_command(args: argparse.Namespace) -> list[str]:
-    from ament_index_python.packages import get_package_prefix, get_package_share_directory
-    executable = Path(get_package_prefix('ros2_posenet')) / 'lib' / 'ros2_posenet' / 'posenet_node'
-    params_file = args.params_file or str(
-        Path(get_package_share_directory('ros2_posenet')) / 'config' / 'posenet.yaml')
-    command = [str(executable), '--ros-args', '--params-file', params_file]
-    for override in args.param:
-        command += ['-p', override]
-    return command
 
 
 class DemoClient(Node):
@@ -156,8 +146,9 @@ def run(args: argparse.Namespace) -> int:
     source = FrameSource(args.source, resize=resize, max_frames=args.max_frames)
     fps = args.fps or source.fps()
     node_process = None
+    print(f'transport: {use_large_frame_profile()}', flush=True)
     if not args.no_node:
-        command = _node_command(args)
+        command = node_command(args.params_file, args.param)
         print(f'starting: {" ".join(command)}', flush=True)
         node_process = subprocess.Popen(command, env=dict(os.environ))
     rclpy.init()
