@@ -14,7 +14,8 @@ import pytest
 
 from ros2_posenet.posenet.argmax2d import argmax2d, argmax2d_from_logits
 from ros2_posenet.posenet.build_part_with_score_queue import (
-    build_part_with_score_queue, score_is_maximum_in_local_window)
+    build_part_with_score_queue, root_candidates_in_queue_order,
+    score_is_maximum_in_local_window)
 from ros2_posenet.posenet.decode_multiple_poses import (decode_multiple_poses,
                                                         decode_multiple_poses_from_scores)
 from ros2_posenet.posenet.decode_pose import (decode_pose, FlatOutputs, round_half_up,
@@ -28,7 +29,7 @@ from ros2_posenet.posenet.heatmap_scores import (float32_threshold, logit_bound_
                                                  sigmoid_scores)
 from ros2_posenet.posenet.keypoints import (CONNECTED_PART_IDS, KeypointId, NUM_KEYPOINTS,
                                             PARENT_CHILD_IDS, PART_IDS, PART_NAMES)
-from ros2_posenet.posenet.max_heap import MaxHeap
+from ros2_posenet.posenet.max_heap import dequeue_order, MaxHeap
 from ros2_posenet.posenet.part_nms import (get_instance_scores, keypoints_not_overlapped,
                                            within_nms_radius_of_corresponding_point)
 from ros2_posenet.posenet.pose import Keypoint, Pose
@@ -313,6 +314,16 @@ def test_heap_enqueue_equals_from_sequence_and_dequeue_checks_empty():
         heap.dequeue()
 
 
+def test_dequeue_order_matches_the_full_heap_for_every_bound():
+    rng = np.random.default_rng(13)
+    for _ in range(300):
+        values = rng.integers(0, 5, rng.integers(0, 40)).astype(float).tolist()
+        items = list(range(len(values)))
+        expected = list(MaxHeap.from_sequence(values, items).drain())
+        for bound in {-math.inf, 10.0, *values}:
+            assert list(dequeue_order(values, items, bound)) == expected
+
+
 # --- root candidates ---------------------------------------------------------------------
 
 
@@ -352,6 +363,17 @@ def test_queue_holds_local_maxima_in_score_order():
     queue = build_part_with_score_queue(flat_indices, values, scores.shape)
     assert [(round(value, 3), index) for value, index in queue.drain()] == [
         (0.9, (1 * 3 + 2) * 2 + 1), (0.6, 0)]
+
+
+def test_root_candidates_follow_the_queue_beyond_the_likely_count():
+    rng = np.random.default_rng(17)
+    for _ in range(50):
+        scores = rng.choice(np.array([0.1, 0.3, 0.5, 0.9], np.float32), (6, 7, 17))
+        flat_indices, values = parts_reaching_threshold(scores, 0.3)
+        expected = list(build_part_with_score_queue(flat_indices, values, scores.shape).drain())
+        for likely in (1, 5, 1000):
+            assert list(root_candidates_in_queue_order(flat_indices, values, scores.shape,
+                                                       likely)) == expected
 
 
 # --- traversal -------------------------------------------------------------------------
@@ -636,3 +658,14 @@ def test_no_candidate_gives_no_pose_and_threshold_zero_takes_all():
     assert [[(k.y, k.x) for k in pose.keypoints] for pose in poses] == [
         points for points, _, _ in expected]
     assert all(len(pose.keypoints) == NUM_KEYPOINTS for pose in poses)
+
+
+def test_multi_pose_results_equal_validated_poses():
+    rng = np.random.default_rng(23)
+    for quantized in (True, False):
+        logits, offsets, fwd, bwd, stride = _random_case(rng, quantized)
+        poses = decode_multiple_poses(logits, offsets, fwd, bwd, stride, 10, 0.1, 5.0)
+        for pose in poses:
+            rebuilt = Pose(pose.score, tuple(Keypoint(k.id, k.name, k.x, k.y, k.score)
+                                             for k in pose.keypoints))
+            assert type(pose) is Pose and pose == rebuilt

@@ -7,9 +7,12 @@ threshold and the window test run vectorised over the candidates; only the enque
 order decides ties, is a Python loop.
 """
 
+from collections.abc import Iterator
+import threading
+
 import numpy as np
 
-from .max_heap import MaxHeap
+from .max_heap import dequeue_order, MaxHeap
 
 LOCAL_MAXIMUM_RADIUS = 1
 """Half size of the local-maximum window in grid cells (tfjs ``kLocalMaximumRadius``)."""
@@ -36,17 +39,59 @@ def score_is_maximum_in_local_window(flat_indices: np.ndarray, scores: np.ndarra
     """
     height, width, num_parts = grid_shape
     radius = local_maximum_radius
+    # the grid flattened with `radius` cells of -inf around it: a step to a neighbour is a
+    # fixed step in the flat array and never wraps into the next row, so the window maximum
+    # is separable into contiguous 1-d passes (much faster than a gather per neighbour);
+    # -inf also stands for the cells left out, which cannot beat any entry
     padded_width = width + 2 * radius
-    padded = np.full((height + 2 * radius) * padded_width * num_parts, -np.inf, np.float32)
-    # index of (row + radius, column + radius, part) in the padded grid
+    size = (height + 2 * radius) * padded_width * num_parts
+    padded, row_maximum, window_maximum = _work_arrays(size)
+    padded.fill(-np.inf)
     row = flat_indices // (width * num_parts)
     padded_indices = flat_indices + (2 * radius * row + radius * padded_width + radius) * num_parts
     padded[padded_indices] = scores
-    window = np.arange(-radius, radius + 1)
-    neighbour_steps = ((window[:, None] * padded_width + window[None, :]) * num_parts).ravel()
-    # [window, n] rather than [n, window]: numpy reduces the long axis much faster
-    window_maximum = padded.take(np.add.outer(neighbour_steps, padded_indices)).max(axis=0)
-    return scores >= window_maximum
+    _sliding_maximum(padded, radius, num_parts, out=row_maximum)
+    _sliding_maximum(row_maximum, radius, padded_width * num_parts, out=window_maximum)
+    return scores >= window_maximum[padded_indices]
+
+
+class _WorkArrays(threading.local):
+    """Float32 work arrays of the window maximum, kept per thread and reused between calls.
+
+    A 31x41 grid needs three ~100 KB arrays; allocating them on every call costs more than the
+    computation (the allocator hands the memory back to the system and page-faults it in again).
+    """
+
+    def __init__(self) -> None:
+        """Start without arrays."""
+        self.arrays: tuple[np.ndarray, ...] = ()
+
+
+_work = _WorkArrays()
+
+
+def _work_arrays(size: int) -> tuple[np.ndarray, ...]:
+    """Return three float32 arrays of ``size`` elements owned by the calling thread."""
+    if not _work.arrays or _work.arrays[0].size != size:
+        _work.arrays = tuple(np.empty(size, np.float32) for _ in range(3))
+    return _work.arrays
+
+
+def _sliding_maximum(values: np.ndarray, radius: int, step: int, out: np.ndarray) -> None:
+    """Set ``out[i] = max(values[i + k * step] for k in -radius..radius)`` on 1-d arrays.
+
+    Windows are cut at the array's ends.
+
+    Args:
+        values: 1-d float array.
+        radius: Window half size in steps, >= 0.
+        step: Distance between window elements in the flat array.
+        out: Array of the shape and dtype of ``values``, not overlapping it.
+    """
+    np.copyto(out, values)
+    for shift in range(step, radius * step + 1, step):
+        np.maximum(out[shift:], values[:-shift], out=out[shift:])
+        np.maximum(out[:-shift], values[shift:], out=out[:-shift])
 
 
 def build_part_with_score_queue(flat_indices: np.ndarray, scores: np.ndarray,
@@ -69,3 +114,33 @@ def build_part_with_score_queue(flat_indices: np.ndarray, scores: np.ndarray,
     maxima = score_is_maximum_in_local_window(flat_indices, scores, grid_shape,
                                               local_maximum_radius)
     return MaxHeap.from_sequence(scores[maxima].tolist(), flat_indices[maxima].tolist())
+
+
+def root_candidates_in_queue_order(flat_indices: np.ndarray, scores: np.ndarray,
+                                   grid_shape: tuple[int, int, int], likely_dequeued: int,
+                                   local_maximum_radius: int = LOCAL_MAXIMUM_RADIUS
+                                   ) -> Iterator[tuple[float, int]]:
+    """Yield what ``build_part_with_score_queue(...).drain()`` yields, with less work.
+
+    Decoding usually stops after a few dequeues, so the queue is simulated exactly only for
+    the ``likely_dequeued`` highest scores (``max_heap.dequeue_order``) and in full only if
+    decoding goes on beyond them.
+
+    Args:
+        flat_indices: See ``build_part_with_score_queue``.
+        scores: See ``build_part_with_score_queue``.
+        grid_shape: ``(height, width, num_parts)``.
+        likely_dequeued: About how many candidates the caller will take, >= 1.
+        local_maximum_radius: Window half size in cells.
+
+    Returns:
+        Iterator of ``(score, flat index)`` in TF.js dequeue order.
+    """
+    maxima = score_is_maximum_in_local_window(flat_indices, scores, grid_shape,
+                                              local_maximum_radius)
+    values = scores[maxima]
+    bound = -np.inf
+    if values.size > likely_dequeued:
+        kth_largest = values.size - likely_dequeued
+        bound = np.partition(values, kth_largest)[kth_largest]
+    return dequeue_order(values.tolist(), flat_indices[maxima].tolist(), float(bound))

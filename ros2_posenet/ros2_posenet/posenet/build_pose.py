@@ -2,8 +2,11 @@
 
 Creating 17 frozen dataclasses per pose through their ``__init__`` costs about as much as
 decoding the pose. ``Keypoint`` has slots and no ``__post_init__``, so its slots are filled
-directly here (equal objects to ones built by ``__init__``; ``Pose`` still validates them).
-Should ``Keypoint`` ever gain validation or other fields, the plain constructor is used.
+directly here (equal objects to ones built by ``__init__``). Should ``Keypoint`` ever gain
+validation or other fields, the plain constructor is used. ``build_pose`` still lets ``Pose``
+validate its keypoints; ``build_poses_sharing_keypoints``, the multi-pose hot path, fills the
+slots of ``Pose`` directly too: its keypoints are made here in part-id order from
+``PART_NAMES``, which is what ``Pose.__post_init__`` checks.
 """
 
 from collections.abc import Sequence
@@ -36,6 +39,25 @@ if _FILL_SLOTS:
     new_keypoint = _keypoint_by_slots
 else:  # pragma: no cover - only if pose.py changes
     new_keypoint = Keypoint
+
+_POSE_FIELDS = ('score', 'keypoints')
+_FILL_POSE_SLOTS = (tuple(field.name for field in dataclasses.fields(Pose)) == _POSE_FIELDS
+                    and getattr(Pose, '__slots__', ()) == _POSE_FIELDS)
+
+
+def _pose_by_slots(score: float, keypoints: tuple[Keypoint, ...]) -> Pose:
+    """Return ``Pose(score, keypoints)`` for keypoints known to be valid, without ``__init__``."""
+    pose = object.__new__(Pose)
+    _set_pose_score(pose, score)
+    _set_pose_keypoints(pose, keypoints)
+    return pose
+
+
+if _FILL_POSE_SLOTS:
+    _set_pose_score, _set_pose_keypoints = (getattr(Pose, name).__set__ for name in _POSE_FIELDS)
+    new_valid_pose = _pose_by_slots
+else:  # pragma: no cover - only if pose.py changes
+    new_valid_pose = Pose
 
 
 def build_pose(score: float, ys: Sequence[float], xs: Sequence[float],
@@ -82,5 +104,5 @@ def build_poses_sharing_keypoints(pose_scores: Sequence[float],
                 keypoint = shared[key] = new_keypoint(part_id, PART_NAMES[part_id], xs[part_id],
                                                       ys[part_id], keypoint_scores[part_id])
             keypoints.append(keypoint)
-        poses.append(Pose(score, tuple(keypoints)))
+        poses.append(new_valid_pose(score, tuple(keypoints)))
     return poses

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .build_part_with_score_queue import build_part_with_score_queue
+from .build_part_with_score_queue import root_candidates_in_queue_order
 from .build_pose import build_poses_sharing_keypoints
-from .decode_pose import decode_pose, FlatOutputs, StepMemo
+from .decode_pose import FlatOutputs, PoseDecoder
 from .decoder_inputs import (as_output_array, check_multi_pose_parameters,
                              check_output_stride, check_same_grid, check_scores_range,
                              DISPLACEMENT_CHANNELS, OFFSET_CHANNELS)
@@ -25,6 +25,10 @@ from .keypoints import NUM_KEYPOINTS
 from .part_nms import (get_instance_scores, keypoints_not_overlapped,
                        within_nms_radius_of_corresponding_point)
 from .pose import Pose
+
+_LIKELY_DEQUEUED_PER_DETECTION = 10
+"""Root candidates simulated cheaply per wanted pose (duplicates and suppressed candidates
+included; the golden cases take 2 to 8 per pose). Decoding beyond them is exact, only slower."""
 
 
 def decode_multiple_poses(heatmap_logits: np.ndarray, offsets: np.ndarray,
@@ -133,18 +137,19 @@ def _decode(flat_indices: np.ndarray, scores: np.ndarray, grid_shape: tuple[int,
         max_detections: Maximum number of poses.
         nms_radius: Suppression radius in input pixels.
     """
-    queue = build_part_with_score_queue(flat_indices, scores, grid_shape)
+    candidates = root_candidates_in_queue_order(flat_indices, scores, grid_shape,
+                                                _LIKELY_DEQUEUED_PER_DETECTION * max_detections)
     squared_nms_radius = nms_radius * nms_radius
     points_by_part: list[list[tuple[float, float]]] = [[] for _ in range(NUM_KEYPOINTS)]
     pose_ys: list[list[float]] = []
     pose_xs: list[list[float]] = []
-    pose_position_indices: list[list[int]] = []
+    pose_keypoint_keys: list[list[int]] = []
     pose_score_indices: list[list[int]] = []
-    step_memo: StepMemo = {}
+    decoder = PoseDecoder(outputs)
     offsets = outputs.offsets
     width = outputs.width
     stride = outputs.output_stride
-    for _, root in queue.drain():
+    for _, root in candidates:
         # tfjs getImageCoords, written out: it runs for every candidate leaving the queue
         cell, part = divmod(root, NUM_KEYPOINTS)
         row, column = divmod(cell, width)
@@ -154,11 +159,14 @@ def _decode(flat_indices: np.ndarray, scores: np.ndarray, grid_shape: tuple[int,
         if within_nms_radius_of_corresponding_point(points_by_part[part], root_y, root_x,
                                                     squared_nms_radius):
             continue
-        ys, xs, position_indices, score_indices = decode_pose(root, root_y, root_x, outputs,
-                                                              step_memo)
+        ys, xs, position_indices, score_indices = decoder.decode(root, root_y, root_x)
         pose_ys.append(ys)
         pose_xs.append(xs)
-        pose_position_indices.append(position_indices)
+        # keypoint keys for sharing equal keypoints: the position entry fixes the position
+        # and so the entry the score is read at; a root reads its score at its own entry
+        # instead, so it gets a key of its own
+        position_indices[part] = ~root
+        pose_keypoint_keys.append(position_indices)
         pose_score_indices.append(score_indices)
         if len(pose_ys) == max_detections:
             break
@@ -166,11 +174,8 @@ def _decode(flat_indices: np.ndarray, scores: np.ndarray, grid_shape: tuple[int,
             points.append((y, x))
     if not pose_ys:
         return []
-    score_indices = np.array(pose_score_indices)
-    keypoint_scores = scores_at(score_indices)
+    keypoint_scores = scores_at(np.array(pose_score_indices))
     counted = keypoints_not_overlapped(np.array((pose_ys, pose_xs)), squared_nms_radius)
     pose_scores = get_instance_scores(keypoint_scores, counted).tolist()
-    # a keypoint is fixed by the entries giving its position and its score
-    keypoint_keys = (np.array(pose_position_indices) << 32) | score_indices
     return build_poses_sharing_keypoints(pose_scores, pose_ys, pose_xs, keypoint_scores.tolist(),
-                                         keypoint_keys.tolist())
+                                         pose_keypoint_keys)

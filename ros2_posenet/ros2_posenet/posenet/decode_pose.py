@@ -146,109 +146,141 @@ class FlatOutputs:
                    offsets.shape[1], output_stride)
 
 
-StepMemo = dict[int, tuple[float, float, int, int]]
-"""Results of traversal steps already taken during one decoding call, see ``decode_pose``."""
+StepResult = tuple[float, float, int, int]
+"""A target part's ``(y, x, position entry, score entry)`` after one traversal step."""
+
+StepMemo = dict[int, StepResult]
+"""Results of traversal steps already taken during one decoding call, see ``PoseDecoder``."""
 
 DecodedPose = tuple[list[float], list[float], list[int], list[int]]
 """Per part id: y and x in input pixels, position entry and score entry (see ``decode_pose``)."""
+
+
+class PoseDecoder:
+    """Decodes the poses of one decoding call, reusing the traversal steps they share.
+
+    Every keypoint position is ``cell position + offset of its part at that cell``, a function
+    of one heatmap entry, its *position entry* (the root's own entry for the root). The step
+    to the next part depends only on that entry, so its result is remembered for the whole
+    call: duplicate detections of one person usually meet on the same entries after a step
+    or two.
+    """
+
+    __slots__ = ('_outputs', '_tables', '_stride', '_memo')
+
+    def __init__(self, outputs: FlatOutputs, memo: StepMemo | None = None) -> None:
+        """Prepare decoding from ``outputs``.
+
+        Args:
+            outputs: Flat views of the offsets and displacements of one inference.
+            memo: Step results to share (updated in place); None for a fresh one.
+        """
+        self._outputs = outputs
+        self._tables = _grid_tables(outputs.height, outputs.width, outputs.output_stride)
+        # float / float is faster than float / int in CPython, and gives the same double
+        self._stride = float(outputs.output_stride)
+        self._memo: StepMemo = {} if memo is None else memo
+
+    def decode(self, root_flat_index: int, root_y: float, root_x: float) -> DecodedPose:
+        """Decode all 17 keypoint positions of one person from its root part.
+
+        Runs tfjs ``traverseToTargetKeypoint`` for each step of the root's traversal plan.
+        This is the decoder's hot loop (16 steps per pose), so the steps are written out:
+        ``floor(q + _JUST_BELOW_HALF)`` equals ``Math.round(q)`` for every q >= 0 and is < 0
+        whenever ``Math.round(q)`` is, and the clamp to the grid is a lookup in
+        ``_GridTables``. A position beyond the tables' margin falls back to the plain code.
+
+        Args:
+            root_flat_index: Index of the root entry into the C-ordered [height, width, 17]
+                heatmap (its part id is ``root_flat_index % 17``).
+            root_y: Root row in input pixels: the root cell's row times the stride plus the
+                root part's y offset there (tfjs ``getImageCoords``).
+            root_x: Root column in input pixels.
+
+        Returns:
+            ``(ys, xs, position_indices, score_indices)``, each indexed by part id: position
+            in input pixels (doubles), the position entry, and the flat heatmap index whose
+            score is the keypoint's score.
+        """
+        root_part = root_flat_index % NUM_KEYPOINTS
+        ys = [0.0] * NUM_KEYPOINTS
+        xs = [0.0] * NUM_KEYPOINTS
+        position_indices = [0] * NUM_KEYPOINTS
+        score_indices = [0] * NUM_KEYPOINTS
+        ys[root_part] = root_y
+        xs[root_part] = root_x
+        position_indices[root_part] = root_flat_index
+        score_indices[root_part] = root_flat_index
+        backward, forward = TRAVERSAL_PLANS[root_part]
+        outputs = self._outputs
+        offsets = outputs.offsets
+        tables = self._tables
+        row_cell = tables.row_cell
+        column_cell = tables.column_cell
+        row_pixel = tables.row_pixel
+        column_pixel = tables.column_pixel
+        stride = self._stride
+        floor = math.floor
+        half = _JUST_BELOW_HALF
+        memo = self._memo
+        known_step = memo.get
+        for displacements, plan in ((outputs.displacement_bwd, backward),
+                                    (outputs.displacement_fwd, forward)):
+            for step in plan:
+                disp_y, disp_x, source, target, offset_y, offset_x = step
+                key = position_indices[source] * NUM_KEYPOINTS + target
+                result = known_step(key)
+                if result is None:
+                    y = ys[source]
+                    x = xs[source]
+                    try:
+                        base = (row_cell[floor(y / stride + half)]
+                                + column_cell[floor(x / stride + half)]) * _DISPLACEMENT_CHANNELS
+                        y += displacements[base + disp_y]
+                        x += displacements[base + disp_x]
+                        # OFFSET_REFINE_STEPS == 2 refinements, unrolled
+                        row = floor(y / stride + half)
+                        column = floor(x / stride + half)
+                        base = (row_cell[row] + column_cell[column]) * _OFFSET_CHANNELS
+                        y = row_pixel[row] + offsets[base + offset_y]
+                        x = column_pixel[column] + offsets[base + offset_x]
+                        row = floor(y / stride + half)
+                        column = floor(x / stride + half)
+                        cell = row_cell[row] + column_cell[column]
+                        base = cell * _OFFSET_CHANNELS
+                        y = row_pixel[row] + offsets[base + offset_y]
+                        x = column_pixel[column] + offsets[base + offset_x]
+                        result = (y, x, cell * NUM_KEYPOINTS + target,
+                                  (row_cell[floor(y / stride + half)]
+                                   + column_cell[floor(x / stride + half)]) * NUM_KEYPOINTS
+                                  + target)
+                    except KeyError:
+                        result = _traverse_step_plainly(step, displacements, ys[source],
+                                                        xs[source], outputs)
+                    memo[key] = result
+                ys[target], xs[target], position_indices[target], score_indices[target] = result
+        return ys, xs, position_indices, score_indices
 
 
 def decode_pose(root_flat_index: int, root_y: float, root_x: float, outputs: FlatOutputs,
                 memo: StepMemo | None = None) -> DecodedPose:
     """Decode all 17 keypoint positions of one person from its root part.
 
-    Every keypoint position is ``cell position + offset of its part at that cell``, a function
-    of one heatmap entry, its *position entry* (the root's own entry for the root). The step
-    to the next part depends only on that entry, so ``memo`` (one dict shared by the poses of
-    one decoding call) reuses steps that earlier poses already took: duplicate detections of
-    one person usually meet on the same entries after a step or two.
+    Convenience form of ``PoseDecoder(outputs, memo).decode(...)``; decoding several poses of
+    one call through one ``PoseDecoder`` is faster.
 
     Args:
         root_flat_index: Index of the root entry into the C-ordered [height, width, 17]
             heatmap (its part id is ``root_flat_index % 17``).
-        root_y: Root row in input pixels: the root cell's row times the stride plus the
-            root part's y offset there (tfjs ``getImageCoords``).
+        root_y: Root row in input pixels (tfjs ``getImageCoords``).
         root_x: Root column in input pixels.
         outputs: Flat views of the offsets and displacements of the same call.
         memo: Step results of this call, updated in place; None for a fresh one.
 
     Returns:
-        ``(ys, xs, position_indices, score_indices)``, each indexed by part id: position in
-        input pixels (doubles), the position entry, and the flat heatmap index whose score is
-        the keypoint's score.
+        ``(ys, xs, position_indices, score_indices)``, see ``PoseDecoder.decode``.
     """
-    root_part = root_flat_index % NUM_KEYPOINTS
-    ys = [0.0] * NUM_KEYPOINTS
-    xs = [0.0] * NUM_KEYPOINTS
-    position_indices = [0] * NUM_KEYPOINTS
-    score_indices = [0] * NUM_KEYPOINTS
-    ys[root_part] = root_y
-    xs[root_part] = root_x
-    position_indices[root_part] = root_flat_index
-    score_indices[root_part] = root_flat_index
-    if memo is None:
-        memo = {}
-    backward, forward = TRAVERSAL_PLANS[root_part]
-    decoded = (ys, xs, position_indices, score_indices)
-    if backward:
-        _traverse(backward, outputs.displacement_bwd, decoded, outputs, memo)
-    _traverse(forward, outputs.displacement_fwd, decoded, outputs, memo)
-    return decoded
-
-
-def _traverse(steps: tuple[TraversalStep, ...], displacements: memoryview, decoded: DecodedPose,
-              outputs: FlatOutputs, memo: StepMemo) -> None:
-    """Run tfjs ``traverseToTargetKeypoint`` for each step, filling the target parts in place.
-
-    This is the decoder's hot loop (16 steps per pose), so ``strided_index_near_point`` is
-    written out: ``floor(q + _JUST_BELOW_HALF)`` equals ``Math.round(q)`` for every q >= 0 and
-    is < 0 whenever ``Math.round(q)`` is, and the clamp to the grid is a lookup in
-    ``_GridTables``. A position beyond the tables' margin falls back to the plain code.
-    """
-    ys, xs, position_indices, score_indices = decoded
-    floor = math.floor
-    half = _JUST_BELOW_HALF
-    offsets = outputs.offsets
-    stride = outputs.output_stride
-    tables = _grid_tables(outputs.height, outputs.width, stride)
-    row_cell = tables.row_cell
-    column_cell = tables.column_cell
-    row_pixel = tables.row_pixel
-    column_pixel = tables.column_pixel
-    known_step = memo.get
-    for step in steps:
-        disp_y, disp_x, source, target, offset_y, offset_x = step
-        key = position_indices[source] * NUM_KEYPOINTS + target
-        result = known_step(key)
-        if result is None:
-            try:
-                y = ys[source]
-                x = xs[source]
-                row = floor(y / stride + half)
-                column = floor(x / stride + half)
-                base = (row_cell[row] + column_cell[column]) * _DISPLACEMENT_CHANNELS
-                y += displacements[base + disp_y]
-                x += displacements[base + disp_x]
-                # OFFSET_REFINE_STEPS == 2 refinements, unrolled
-                row = floor(y / stride + half)
-                column = floor(x / stride + half)
-                base = (row_cell[row] + column_cell[column]) * _OFFSET_CHANNELS
-                y = row_pixel[row] + offsets[base + offset_y]
-                x = column_pixel[column] + offsets[base + offset_x]
-                row = floor(y / stride + half)
-                column = floor(x / stride + half)
-                cell = row_cell[row] + column_cell[column]
-                base = cell * _OFFSET_CHANNELS
-                y = row_pixel[row] + offsets[base + offset_y]
-                x = column_pixel[column] + offsets[base + offset_x]
-                result = (y, x, cell * NUM_KEYPOINTS + target,
-                          (row_cell[floor(y / stride + half)]
-                           + column_cell[floor(x / stride + half)]) * NUM_KEYPOINTS + target)
-            except KeyError:
-                result = _traverse_step_plainly(step, displacements, ys[source], xs[source],
-                                                outputs)
-            memo[key] = result
-        ys[target], xs[target], position_indices[target], score_indices[target] = result
+    return PoseDecoder(outputs, memo).decode(root_flat_index, root_y, root_x)
 
 
 def _traverse_step_plainly(step: TraversalStep, displacements: memoryview, y: float, x: float,
