@@ -47,7 +47,7 @@ from ros2_posenet.node_config import NodeConfig, PARAMETERS
 from ros2_posenet.pose_messages import poses_to_msg
 from ros2_posenet.posenet.drawing import draw_poses
 from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.errors import InputError, PoseNetError
+from ros2_posenet.posenet.errors import InputError
 
 WARN_THROTTLE_S = 2.0
 OUTPUT_QOS = QoSProfile(depth=5)  # reliable: serves reliable and best-effort readers
@@ -97,7 +97,7 @@ class PoseNetNode(LifecycleNode):
         config = self._config
         try:
             engine = PoseEngine(config.engine_config())
-        except (PoseNetError, ValueError, OSError) as error:
+        except Exception as error:  # noqa: B902 rclpy drops a transition's exception unlogged
             self._configure_error = f'{type(error).__name__}: {error}'
             self._stats.record_error(self._configure_error)
             self.get_logger().error(
@@ -270,7 +270,11 @@ class PoseNetNode(LifecycleNode):
 
 def main(args: list[str] | None = None) -> int:
     """Run the node until Ctrl-C or shutdown; return the exit code (console script entry)."""
-    rclpy.init(args=args)
+    try:
+        rclpy.init(args=args)
+    except RuntimeError as error:  # RCLError: a malformed --ros-args rule (e.g. "-p name:=")
+        get_logger('posenet').fatal(f'invalid parameters (ROS arguments): {error}')
+        return 1
     node = None
     try:
         try:

@@ -110,6 +110,26 @@ def test_setup_errors_exit_with_2(models_dir, tmp_path, capsys):
     assert 'missing.tflite' in errors and 'nothing.jpg' in errors and 'score_threshold' in errors
 
 
+def test_paths_the_file_system_rejects_are_setup_errors_not_tracebacks(
+        data_dir, models_dir, tmp_path, capsys):
+    """Unknown ~user, over-long names and an impossible output folder exit with 2."""
+    image = str(data_dir / 'images' / 'tfjs_pose.jpg')
+    model = str(models_dir / MODEL)
+    out = str(tmp_path / 'out')
+    assert main([image, '--model', '~no_such_user_of_posenet/m.tflite',
+                 '--output-dir', out]) == EXIT_SETUP_FAILED
+    assert main([str(tmp_path / ('x' * 300 + '.jpg')), '--model', model,
+                 '--output-dir', out]) == EXIT_SETUP_FAILED
+    blocked = tmp_path / 'file'
+    blocked.write_text('a file where the output folder should go')
+    assert main([image, '--model', model, '--output-dir', str(blocked / 'out')]) == \
+        EXIT_SETUP_FAILED
+    errors = capsys.readouterr().err
+    assert 'cannot be expanded' in errors
+    assert 'cannot access' in errors
+    assert 'cannot create the output folder' in errors
+
+
 def test_same_stems_do_not_overwrite_each_other(data_dir, models_dir, tmp_path):
     """Same stems do not overwrite each other."""
     for name in ('a', 'b'):

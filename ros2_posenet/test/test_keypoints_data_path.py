@@ -1,11 +1,13 @@
 """Unit tests of the part tables, the result dataclasses and the data path."""
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
 
 from ros2_posenet.posenet import data_path
+from ros2_posenet.posenet.errors import ModelError
 from ros2_posenet.posenet.keypoints import (
     CONNECTED_PART_IDS, KeypointId, MIRRORED_PART_IDS, NUM_EDGES, NUM_KEYPOINTS,
     PARENT_CHILD_IDS, PART_IDS, PART_NAMES, PART_SIDES)
@@ -87,3 +89,25 @@ def test_model_names_resolve_against_the_data_path(monkeypatch, tmp_path):
     missing = data_path.resolve_model_path('missing.tflite')
     assert missing == tmp_path / 'models' / 'missing.tflite' and not missing.exists()
     assert isinstance(missing, Path)
+
+
+def test_model_paths_the_file_system_cannot_look_up_raise_model_error(monkeypatch, tmp_path):
+    monkeypatch.setenv(data_path.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelError, match='cannot be expanded'):
+        data_path.resolve_model_path('~no_such_user_of_posenet/model.tflite')
+    with pytest.raises(ModelError, match='cannot be looked up'):
+        data_path.resolve_model_path('x' * 5000 + '.tflite')
+    with pytest.raises(ModelError, match='cannot be looked up'):
+        data_path.resolve_model_path('/' + 'x' * 300 + '/model.tflite')
+    fifo = tmp_path / 'models' / 'fifo.tflite'
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    with pytest.raises(ModelError, match='not a regular file'):
+        data_path.resolve_model_path('fifo.tflite')
+
+
+def test_data_dir_with_an_unknown_user_is_taken_literally(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(data_path.DATA_DIR_ENV, '~no_such_user_of_posenet/data')
+    assert data_path.data_dir() == tmp_path / '~no_such_user_of_posenet' / 'data'

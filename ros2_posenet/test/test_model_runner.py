@@ -1,6 +1,8 @@
 """Loading every PoseNet family with load_model and running it on the CPU (real model files)."""
 
+import os
 from pathlib import Path
+import threading
 
 import numpy as np
 import pytest
@@ -209,3 +211,44 @@ def test_directory_is_rejected(tmp_path: Path) -> None:
     """Directory is rejected."""
     with pytest.raises(ModelError, match='is a directory'):
         load_model(EngineConfig(str(tmp_path)))
+
+
+def test_fifo_is_rejected_without_blocking(tmp_path: Path) -> None:
+    """Reading a FIFO whose writer stays open would block the caller (the node) forever."""
+    fifo = tmp_path / 'model.tflite'
+    os.mkfifo(fifo)
+    errors: list[str] = []
+
+    def load() -> None:
+        try:
+            load_model(EngineConfig(str(fifo)))
+        except ModelError as error:
+            errors.append(str(error))
+
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer that never sends EOF
+    thread = threading.Thread(target=load, daemon=True)
+    try:
+        thread.start()
+        thread.join(timeout=10.0)
+        assert not thread.is_alive(), 'load_model blocked reading a FIFO'
+    finally:
+        os.close(writer)  # EOF releases a blocked reader
+        thread.join(timeout=5.0)
+    assert errors and 'is not a regular file' in errors[0]
+
+
+def test_device_file_is_rejected_without_reading_it() -> None:
+    """A device such as /dev/zero never ends; devices are refused before reading."""
+    with pytest.raises(ModelError, match='/dev/null .*is not a regular file'):
+        load_model(EngineConfig('/dev/null'))
+
+
+@pytest.mark.parametrize('model_path, message', [
+    ('~no_such_user_of_posenet/model.tflite', 'cannot be expanded'),
+    ('/' + 'x' * 300 + '/model.tflite', 'cannot be looked up'),
+    ('x' * 5000 + '.tflite', 'cannot be looked up'),
+])
+def test_unusable_model_paths_raise_model_error(model_path: str, message: str) -> None:
+    """Paths the file system cannot look up are a ModelError, not a RuntimeError/OSError."""
+    with pytest.raises(ModelError, match=message):
+        load_model(EngineConfig(model_path))

@@ -8,18 +8,21 @@ is corrected).
 
 import pytest
 
-pytest.importorskip('rclpy')
+rclpy = pytest.importorskip('rclpy')
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus  # noqa: E402
 from lifecycle_msgs.msg import Transition  # noqa: E402
 from lifecycle_msgs.srv import ChangeState, GetState  # noqa: E402
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue  # noqa: E402
 from rcl_interfaces.srv import SetParameters  # noqa: E402
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from rclpy.lifecycle import TransitionCallbackReturn  # noqa: E402
+from rclpy.parameter import Parameter as NodeParameter  # noqa: E402
 from ros2_posenet_msgs.msg import PoseArray  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 
 from node_harness import (couple_frame_bgr, diagnostic_values, IMAGE_QOS,  # noqa: E402
                           NodeProcess, publish_until, raw_image, RosClient, wait_until)
-from ros2_posenet import diagnostics  # noqa: E402
+from ros2_posenet import diagnostics, posenet_node  # noqa: E402
 
 DOMAIN_ID = 63
 SECOND_MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
@@ -159,3 +162,39 @@ def test_missing_model_fails_configure_with_a_clear_error(client, nodes, data_di
     wait_until(lambda: (diagnostic_values(client.diagnostics, 'posenet_missing:') or {}).get(
         'level') == ord(DiagnosticStatus.OK) or None, 10.0, 'diagnostics stay in error')
     assert 'Traceback' not in process.output
+
+
+def test_unexpected_configure_exception_is_logged_and_reported(monkeypatch, capfd):
+    """An exception escaping a transition callback becomes ERROR in rclpy, without a word.
+
+    The node must still say why configure failed, in its log and in /diagnostics.
+    """
+    def broken_engine(config):
+        raise RuntimeError('simulated runtime failure')
+
+    monkeypatch.setattr(posenet_node, 'PoseEngine', broken_engine)
+    context = rclpy.context.Context()
+    rclpy.init(context=context, domain_id=DOMAIN_ID + 30)
+    executor = SingleThreadedExecutor(context=context)
+    try:
+        node = posenet_node.PoseNetNode(context=context, parameter_overrides=[
+            NodeParameter('autostart', value=False),
+            NodeParameter('diagnostics_period', value=0.05)])
+        listener = rclpy.create_node('diagnostics_listener', context=context)
+        received = []
+        listener.create_subscription(DiagnosticArray, '/diagnostics', received.append, 10)
+        executor.add_node(node)
+        executor.add_node(listener)
+        assert node.trigger_configure() == TransitionCallbackReturn.FAILURE
+        for _ in range(200):
+            executor.spin_once(timeout_sec=0.05)
+            status = diagnostic_values(received, 'posenet:')
+            if status and status['level'] == ord(DiagnosticStatus.ERROR):
+                break
+        assert status is not None and status['level'] == ord(DiagnosticStatus.ERROR), status
+        assert 'RuntimeError: simulated runtime failure' in status['message']
+        assert status[diagnostics.KEY_STATE] == 'unconfigured'
+        assert 'configure failed: simulated runtime failure' in capfd.readouterr().err
+    finally:
+        executor.shutdown()
+        rclpy.try_shutdown(context=context)

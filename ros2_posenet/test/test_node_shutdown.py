@@ -74,6 +74,8 @@ def test_ctrl_c_on_an_unconfigured_node_exits_cleanly(tmp_path, data_dir):
     ('detection_mode', 'everyone', 'detection_mode must be one of'),
     ('score_threshold', '2.0', 'score_threshold'),
     ('marker_depth', '2', 'marker_depth'),
+    # An unset shell variable (-p model_path:=$MODEL) makes rcl reject the rule in init.
+    ('model_path', '', "Couldn't parse parameter override rule"),
 ])
 def test_bad_start_parameters_exit_with_an_error(tmp_path, data_dir, name, value, message):
     node = NodeProcess(DOMAIN_ID, tmp_path, {name: value})

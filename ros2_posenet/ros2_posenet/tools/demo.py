@@ -120,7 +120,47 @@ def _summary_line(index: int, msg: PoseArray, latency_ms: float) -> str:
             f'  scores [{scores}]  latency {latency_ms:6.1f} ms')
 
 
-def _write_outputs(results, output_dir: Path, fps: float, min_keypoint_score: float) -> Path:
+def fit_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Return ``frame`` letterboxed (scaled, centred, black bands) to ``width`` x ``height``.
+
+    A video holds frames of one size only (OpenCV's writer drops the others), while an image
+    folder may mix sizes.
+
+    Args:
+        frame: ``[H, W, 3]`` uint8 BGR frame.
+        width: Target width in pixels.
+        height: Target height in pixels.
+
+    Returns:
+        ``frame`` itself when it already has the size, else a new ``[height, width, 3]`` array.
+    """
+    frame_height, frame_width = frame.shape[:2]
+    if (frame_width, frame_height) == (width, height):
+        return frame
+    scale = min(width / frame_width, height / frame_height)
+    scaled_width = min(width, max(1, round(frame_width * scale)))
+    scaled_height = min(height, max(1, round(frame_height * scale)))
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - scaled_height) // 2, (width - scaled_width) // 2
+    canvas[top:top + scaled_height, left:left + scaled_width] = cv2.resize(
+        frame, (scaled_width, scaled_height), interpolation=cv2.INTER_AREA)
+    return canvas
+
+
+def write_outputs(results: list[tuple[int, np.ndarray, PoseArray, float]], output_dir: Path,
+                  fps: float, min_keypoint_score: float) -> Path:
+    """Write the annotated video (and the last annotated frame as PNG) of the results.
+
+    Args:
+        results: ``(frame index, BGR frame, PoseArray, latency ms)`` per processed frame, in
+            any order; frames of another size than the first are letterboxed to it.
+        output_dir: Folder of ``annotated.mp4`` and ``annotated_last.png`` (created).
+        fps: Frame rate of the video.
+        min_keypoint_score: Keypoints drawn need at least this score.
+
+    Returns:
+        The video path.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     video_path = output_dir / 'annotated.mp4'
     writer = None
@@ -132,7 +172,7 @@ def _write_outputs(results, output_dir: Path, fps: float, min_keypoint_score: fl
             height, width = annotated.shape[:2]
             writer = cv2.VideoWriter(str(video_path), cv2.VideoWriter_fourcc(*'mp4v'),
                                      fps, (width, height))
-        writer.write(annotated)
+        writer.write(fit_frame(annotated, width, height))
     if writer is not None:
         writer.release()
     if annotated is not None:
@@ -189,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         print(f'posenet_demo: published {published} frames, received no PoseArray',
               file=sys.stderr)
         return 1
-    video_path = _write_outputs(results, Path(args.output_dir), fps, args.min_keypoint_score)
+    video_path = write_outputs(results, Path(args.output_dir), fps, args.min_keypoint_score)
     latencies = [result[3] for result in results]
     people = [len(result[2].poses) for result in results]
     print(f'published {published} frames, {len(results)} processed, '

@@ -55,18 +55,22 @@ def collect_inputs(paths: Sequence[str]) -> list[Path]:
     """Expand folders into their images and videos (sorted, not recursive); keep files as given.
 
     Raises:
-        InputReadError: A path does not exist.
+        InputReadError: A path does not exist or cannot be examined (name too long, no
+            permission to list a folder).
     """
     inputs: list[Path] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            inputs.extend(sorted(p for p in path.iterdir() if p.is_file()
-                                 and p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES))
-        elif path.exists():
-            inputs.append(path)
-        else:
-            raise InputReadError(f'no such file or folder: {path}')
+        try:
+            if path.is_dir():
+                inputs.extend(sorted(p for p in path.iterdir() if p.is_file()
+                                     and p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES))
+            elif path.exists():
+                inputs.append(path)
+            else:
+                raise InputReadError(f'no such file or folder: {path}')
+        except OSError as error:
+            raise InputReadError(f'cannot access {path}: {error.strerror or error}') from None
     return inputs
 
 
@@ -255,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ValueError(f'--max-frames must be >= 0, got {args.max_frames}')
         inputs = collect_inputs(args.inputs)
         engine = PoseEngine(config)
-    except (PoseNetError, ValueError, InputReadError) as error:
+    except (PoseNetError, ValueError, InputReadError, OSError) as error:
         print(f'posenet_estimate: error: {error}', file=sys.stderr)
         return EXIT_SETUP_FAILED
     info = engine.model_info
@@ -268,12 +272,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT_FAILED
     failed = 0
     with engine:
-        estimator = Estimator(engine, options, args.interpolation, args.output_dir,
-                              not args.no_annotate, args.max_frames)
+        try:
+            estimator = Estimator(engine, options, args.interpolation, args.output_dir,
+                                  not args.no_annotate, args.max_frames)
+        except OSError as error:
+            print(f'posenet_estimate: error: cannot create the output folder '
+                  f'{args.output_dir}: {error.strerror or error}', file=sys.stderr)
+            return EXIT_SETUP_FAILED
         for path in inputs:
             try:
                 print(estimator.run(path))
-            except (InputReadError, PoseNetError) as error:
+            except (InputReadError, PoseNetError, OSError) as error:
                 failed += 1
                 print(f'posenet_estimate: skipped {path}: {error}', file=sys.stderr)
     if failed:
