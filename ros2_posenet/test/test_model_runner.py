@@ -9,7 +9,7 @@ import pytest
 
 from ros2_posenet.posenet.engine_config import EngineConfig
 from ros2_posenet.posenet.errors import DelegateError, InputError, ModelError
-from ros2_posenet.posenet.model_runner import load_model, ModelRunner
+from ros2_posenet.posenet.model_runner import load_model, ModelRunner, read_model_file
 
 # file name -> (family, input H, input W, input dtype, stride, grid h, grid w)
 EXPECTED_LAYOUTS = {
@@ -252,3 +252,15 @@ def test_unusable_model_paths_raise_model_error(model_path: str, message: str) -
     """Paths the file system cannot look up are a ModelError, not a RuntimeError/OSError."""
     with pytest.raises(ModelError, match=message):
         load_model(EngineConfig(model_path))
+
+
+def test_read_model_file_refuses_what_is_not_a_regular_file(tmp_path):
+    """A FIFO (would block) or a device (never ends) is rejected before reading."""
+    fifo = tmp_path / 'model.fifo'
+    os.mkfifo(fifo)
+    with pytest.raises(ModelError, match='not a regular file'):
+        read_model_file(fifo)
+    with pytest.raises(ModelError, match='not a regular file'):
+        read_model_file(Path('/dev/zero'))
+    with pytest.raises(ModelError, match='cannot be looked up'):
+        read_model_file(tmp_path / ('x' * 300))

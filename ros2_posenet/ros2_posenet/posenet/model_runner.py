@@ -9,6 +9,7 @@ outputs into preallocated float32 buffers in the TensorFlow.js layout the decode
 from dataclasses import dataclass
 import logging
 from pathlib import Path
+import stat
 from typing import Any, Callable
 
 import numpy as np
@@ -193,15 +194,24 @@ def read_model_file(path: Path) -> bytes:
     """Read a model file, with errors that name the path.
 
     Raises:
-        ModelError: The path is missing, a directory, unreadable or empty.
+        ModelError: The path is missing, a directory, not a regular file (a FIFO would block,
+            a device never end), unreadable or empty.
     """
-    if not path.exists():
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
         raise ModelError(
             f'Model file {path} does not exist. Give an absolute path, or a file name under '
             '<data dir>/models (set POSENET_DATA_DIR, or download models with '
-            'posenet_download_models).')
-    if path.is_dir():
+            'posenet_download_models).') from None
+    except OSError as error:  # e.g. a name too long, no permission on a parent folder
+        raise ModelError(f'Model path {path} cannot be looked up: '
+                         f'{error.strerror or error}') from None
+    if stat.S_ISDIR(mode):
         raise ModelError(f'Model path {path} is a directory; expected a .tflite file.')
+    if not stat.S_ISREG(mode):
+        raise ModelError(f'Model path {path} is not a regular file (a device, FIFO or '
+                         'socket); expected a .tflite file.')
     try:
         content = path.read_bytes()
     except OSError as error:
