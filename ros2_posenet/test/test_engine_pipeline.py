@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 from ros2_posenet.posenet.decode_options import DecodeOptions
-from ros2_posenet.posenet.engine import PoseEngine
+from ros2_posenet.posenet.engine import map_pose_to_image, map_poses_to_image, PoseEngine
 from ros2_posenet.posenet.engine_config import EngineConfig
 from ros2_posenet.posenet.errors import InputError, ModelError
 from ros2_posenet.posenet.keypoints import KeypointId, PART_NAMES
+from ros2_posenet.posenet.pose import Keypoint, Pose
+from ros2_posenet.posenet.preprocess import InputTransform
 
 QUANT_481 = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
 QUANT_353 = 'posenet_mobilenet_v1_075_353_481_quant.tflite'
@@ -225,3 +227,50 @@ def test_missing_model_raises_model_error(tmp_path):
     """Missing model raises model error."""
     with pytest.raises(ModelError):
         PoseEngine(EngineConfig(str(tmp_path / 'missing.tflite')))
+
+
+@pytest.mark.parametrize('flip', [False, True])
+def test_mapping_poses_to_the_image_matches_the_transform_and_shares_keypoints(flip):
+    """Mapped keypoints equal InputTransform.to_image (and the mirror) bit for bit."""
+    transform = InputTransform(scale_x=640 / 481, scale_y=1.0, pad_x=0, pad_y=80,
+                               image_width=640, image_height=321, content_width=481,
+                               content_height=321)
+    rng = np.random.default_rng(3)
+    shared = tuple(Keypoint(i, name, *rng.uniform(-50, 500, 2).tolist(), 0.25)
+                   for i, name in enumerate(PART_NAMES))
+    other = Pose(0.7, tuple(Keypoint(k.id, k.name, k.x + 0.1, k.y, 0.75) if k.id % 2 else k
+                            for k in shared))
+    poses = [Pose(0.5, shared), other, Pose(0.25, shared)]
+    mapped = map_poses_to_image(poses, transform, flip)
+    assert len(mapped) == 3
+    for pose, image_pose in zip(poses, mapped):
+        assert image_pose == map_pose_to_image(pose, transform, flip)
+        assert image_pose.score == pose.score
+        for keypoint, image_keypoint in zip(pose.keypoints, image_pose.keypoints):
+            x, y = transform.to_image(keypoint.x, keypoint.y)
+            if flip:
+                x = transform.image_width - 1 - x
+            assert image_keypoint == Keypoint(keypoint.id, keypoint.name, x, y, keypoint.score)
+            assert type(image_keypoint.x) is float and type(image_keypoint.y) is float
+    assert mapped[0].keypoints[0] is mapped[2].keypoints[0] is mapped[1].keypoints[0]
+    assert mapped[1].keypoints[1] is not mapped[0].keypoints[1]
+
+
+def test_single_mode_does_not_need_the_displacements(engine_481, couple_bgr):
+    """Single mode decodes from outputs read without displacements; multi mode still works."""
+    runner = engine_481._runner
+    calls = []
+    read_outputs = runner.outputs
+
+    def spy(include_displacements=True):
+        calls.append(include_displacements)
+        return read_outputs(include_displacements)
+
+    runner.outputs = spy
+    try:
+        single = engine_481.estimate(couple_bgr, 'bgr', DecodeOptions(detection_mode='single'))
+        multi = engine_481.estimate(couple_bgr, 'bgr')
+    finally:
+        del runner.outputs
+    assert calls == [False, True]
+    assert len(single.poses) == 1 and len(multi.poses) >= 2

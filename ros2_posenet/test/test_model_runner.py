@@ -264,3 +264,28 @@ def test_read_model_file_refuses_what_is_not_a_regular_file(tmp_path):
         read_model_file(Path('/dev/zero'))
     with pytest.raises(ModelError, match='cannot be looked up'):
         read_model_file(tmp_path / ('x' * 300))
+
+
+@pytest.mark.parametrize('name', ['posenet_mobilenet_v1_075_353_481_quant.tflite',
+                                  'posenet_mobilenet_v1_075_257x257_float32.tflite'])
+def test_outputs_without_displacements_skip_only_the_displacements(models_dir: Path,
+                                                                   name: str) -> None:
+    """Single-pose reads leave the displacement buffers alone and report them as None."""
+    with _load(models_dir, name) as runner:
+        _fill_and_run(runner, seed=7)
+        full = runner.outputs()
+        heatmap, offsets = full.heatmap_logits.copy(), full.offsets.copy()
+        displacement_fwd = full.displacement_fwd.copy()
+        _fill_and_run(runner, seed=8)
+        partial = runner.outputs(include_displacements=False)
+        assert partial.displacement_fwd is None and partial.displacement_bwd is None
+        assert partial.heatmap_logits is full.heatmap_logits
+        assert partial.offsets is full.offsets
+        assert not np.array_equal(partial.heatmap_logits, heatmap)
+        assert not np.array_equal(partial.offsets, offsets)
+        # not dequantized: still the previous frame's values
+        np.testing.assert_array_equal(full.displacement_fwd, displacement_fwd)
+        again = runner.outputs()
+        assert again.displacement_fwd is full.displacement_fwd
+        assert not np.array_equal(again.displacement_fwd, displacement_fwd)
+        np.testing.assert_array_equal(again.heatmap_logits, partial.heatmap_logits)

@@ -11,12 +11,14 @@ reusable :class:`~ros2_posenet.posenet.preprocess.InputWriter`; per frame it
    them as TensorFlow.js ``flipHorizontal`` does.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import threading
 import time
 
 import numpy as np
 
+from .build_pose import new_keypoint, new_valid_pose
 from .decode_multiple_poses import decode_multiple_poses
 from .decode_options import DecodeOptions
 from .decode_single_pose import decode_single_pose
@@ -159,7 +161,9 @@ class PoseEngine:
             preprocessed = time.perf_counter()
             runner.invoke()
             invoked = time.perf_counter()
-            poses = self._decode(runner.outputs(), options, transform)
+            # single-pose decoding never reads the displacements: skip dequantizing them
+            outputs = runner.outputs(include_displacements=options.detection_mode != 'single')
+            poses = self._decode(outputs, options, transform)
         done = time.perf_counter()
         timings = StageTimings(
             preprocess_ms=(preprocessed - start) * 1e3, invoke_ms=(invoked - preprocessed) * 1e3,
@@ -172,12 +176,16 @@ class PoseEngine:
         if options.detection_mode == 'single':
             model_poses = [decode_single_pose(outputs.heatmap_logits, outputs.offsets, stride)]
         else:
+            if outputs.displacement_fwd is None or outputs.displacement_bwd is None:
+                raise ModelError('multi-pose decoding needs the displacement outputs; read '
+                                 'them with ModelRunner.outputs(include_displacements=True)')
             model_poses = decode_multiple_poses(
                 outputs.heatmap_logits, outputs.offsets, outputs.displacement_fwd,
                 outputs.displacement_bwd, stride, max_detections=options.max_detections,
                 score_threshold=options.score_threshold, nms_radius=options.nms_radius)
-        return tuple(map_pose_to_image(pose, transform, options.flip_horizontal)
-                     for pose in model_poses if pose.score >= options.min_pose_score)
+        return map_poses_to_image([pose for pose in model_poses
+                                   if pose.score >= options.min_pose_score],
+                                  transform, options.flip_horizontal)
 
     def _require_open(self) -> ModelRunner:
         if self._runner is None:
@@ -213,12 +221,49 @@ def map_pose_to_image(pose: Pose, transform: InputTransform,
     Returns:
         A new pose in source-image pixels (scores unchanged).
     """
-    last_column = transform.image_width - 1
-    keypoints = []
-    for keypoint in pose.keypoints:
-        x, y = transform.to_image(keypoint.x, keypoint.y)
-        if flip_horizontal:
-            x = last_column - x
-        keypoints.append(Keypoint(keypoint.id, keypoint.name, float(x), float(y),
-                                  keypoint.score))
-    return Pose(pose.score, tuple(keypoints))
+    return map_poses_to_image((pose,), transform, flip_horizontal)[0]
+
+
+def map_poses_to_image(poses: Sequence[Pose], transform: InputTransform,
+                       flip_horizontal: bool = False) -> tuple[Pose, ...]:
+    """Map the poses of one frame from model-input pixels to source-image pixels.
+
+    Same result as :func:`map_pose_to_image` on each pose. Multi-pose decoding often returns
+    one person several times, its poses holding the same ``Keypoint`` objects; each such
+    object is mapped once and the mapped keypoint shared in turn (keypoints are immutable).
+    The new keypoints and poses are built by ``build_pose`` without re-running their checks,
+    which hold for the mapped poses as they did for the given ones.
+
+    Args:
+        poses: Poses in model-input pixels (held by the caller during the call: keypoints
+            are recognised by ``id()``).
+        transform: The frame's model-input -> source-image map.
+        flip_horizontal: See :func:`map_pose_to_image`.
+
+    Returns:
+        The new poses in source-image pixels, in the given order.
+    """
+    # InputTransform.to_image written out with its constants read once; the same float
+    # operations in the same order, so the same doubles
+    scale_x = float(transform.scale_x)
+    scale_y = float(transform.scale_y)
+    pad_x = float(transform.pad_x)
+    pad_y = float(transform.pad_y)
+    last_column = float(transform.image_width - 1)
+    mapped: dict[int, Keypoint] = {}  # id() of a model-input keypoint -> mapped keypoint
+    result = []
+    for pose in poses:
+        keypoints = []
+        for keypoint in pose.keypoints:
+            image_keypoint = mapped.get(id(keypoint))
+            if image_keypoint is None:
+                x = (keypoint.x - pad_x + 0.5) * scale_x - 0.5
+                y = (keypoint.y - pad_y + 0.5) * scale_y - 0.5
+                if flip_horizontal:
+                    x = last_column - x
+                # the poses (and so the keypoints keyed by id()) stay alive until the end
+                image_keypoint = mapped[id(keypoint)] = new_keypoint(
+                    keypoint.id, keypoint.name, x, y, keypoint.score)
+            keypoints.append(image_keypoint)
+        result.append(new_valid_pose(pose.score, tuple(keypoints)))
+    return tuple(result)

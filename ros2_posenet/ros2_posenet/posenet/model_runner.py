@@ -38,14 +38,17 @@ class ModelOutputs:
     Attributes:
         heatmap_logits: [h, w, 17] keypoint logits (score = sigmoid).
         offsets: [h, w, 34] short offsets, [dy parts 0..16 | dx parts 0..16], input pixels.
-        displacement_fwd: [h, w, 32] parent->child edge vectors [dy 0..15 | dx 0..15], pixels.
-        displacement_bwd: [h, w, 32] child->parent edge vectors [dy 0..15 | dx 0..15], pixels.
+        displacement_fwd: [h, w, 32] parent->child edge vectors [dy 0..15 | dx 0..15], pixels;
+            ``None`` when the outputs were read with ``include_displacements=False``
+            (single-pose decoding never reads them).
+        displacement_bwd: [h, w, 32] child->parent edge vectors [dy 0..15 | dx 0..15], pixels;
+            ``None`` exactly when ``displacement_fwd`` is.
     """
 
     heatmap_logits: np.ndarray
     offsets: np.ndarray
-    displacement_fwd: np.ndarray
-    displacement_bwd: np.ndarray
+    displacement_fwd: np.ndarray | None
+    displacement_bwd: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -112,13 +115,19 @@ class ModelRunner:
         roles = ('heatmap_logits', 'offsets', 'displacement_fwd', 'displacement_bwd')
         steps = {role: _dequantization(getattr(bindings, role), grid) for role in roles}
         self._outputs = ModelOutputs(**{role: step.out for role, step in steps.items()})
-        # Group by tensor so a Coral mid-offsets tensor is viewed once for fwd and bwd.
-        self._steps_by_tensor: dict[int, list[_Dequantization]] = {}
-        for role in roles:
-            index = getattr(bindings, role).tensor.index
-            self._steps_by_tensor.setdefault(index, []).append(steps[role])
-        self._output_tensors = {index: interpreter.tensor(index)
-                                for index in self._steps_by_tensor}
+        self._outputs_without_displacements = ModelOutputs(
+            steps['heatmap_logits'].out, steps['offsets'].out, None, None)
+
+        def steps_by_tensor(roles: tuple[str, ...]) -> list[tuple[int, list[_Dequantization]]]:
+            # grouped by tensor so a Coral mid-offsets tensor is viewed once for fwd and bwd
+            grouped: dict[int, list[_Dequantization]] = {}
+            for role in roles:
+                grouped.setdefault(getattr(bindings, role).tensor.index, []).append(steps[role])
+            return list(grouped.items())
+
+        self._all_steps = steps_by_tensor(roles)
+        self._steps_without_displacements = steps_by_tensor(roles[:2])
+        self._output_tensors = {index: interpreter.tensor(index) for index, _ in self._all_steps}
 
     def _require_open(self) -> Any:
         if self._interpreter is None:
@@ -157,19 +166,26 @@ class ModelRunner:
                     f'{error}') from error
             raise ModelError(f'Running {self.layout.path} failed: {error}') from error
 
-    def outputs(self) -> ModelOutputs:
+    def outputs(self, include_displacements: bool = True) -> ModelOutputs:
         """Dequantize the last :meth:`invoke` results into the reusable float32 buffers.
+
+        Args:
+            include_displacements: Also dequantize the displacement outputs (multi-pose
+                decoding needs them); when False their fields are ``None`` and their buffers
+                are left as they were, which saves about half of the work.
 
         Returns:
             The outputs in TF.js layout; overwritten by the next call (copy to keep them).
         """
         self._require_open()
-        for index, steps in self._steps_by_tensor.items():
+        steps_by_tensor = (self._all_steps if include_displacements
+                           else self._steps_without_displacements)
+        for index, steps in steps_by_tensor:
             tensor = self._output_tensors[index]()[0]
             for step in steps:
                 step.run(tensor)
             del tensor  # never keep a view of interpreter memory across invoke()
-        return self._outputs
+        return self._outputs if include_displacements else self._outputs_without_displacements
 
     def close(self) -> None:
         """Release the interpreter and its delegate; the runner cannot be used afterwards."""
