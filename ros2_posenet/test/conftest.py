@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from ros2_posenet.posenet.data_path import data_dir as _data_dir
@@ -25,3 +27,12 @@ def data_dir() -> Path:
 def models_dir(data_dir: Path) -> Path:
     """Return ``<data dir>/models``."""
     return data_dir / 'models'
+
+
+@pytest.fixture(scope='session')
+def couple_bgr(data_dir: Path) -> np.ndarray:
+    """Return images/test_couple.jpg (two people walking, Coral's test image), BGR uint8."""
+    image = cv2.imread(str(data_dir / 'images' / 'test_couple.jpg'), cv2.IMREAD_COLOR)
+    assert image is not None, 'cannot read images/test_couple.jpg'
+    image.setflags(write=False)  # shared by every test of the session
+    return image

@@ -6,7 +6,6 @@ nearest-neighbour resize); poses are compared in model-input pixels, where the C
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
@@ -14,14 +13,6 @@ from ros2_posenet.tools.benchmark_engine import (
     compare_with_reference, coral_reference_error, CORAL_REFERENCE, read_coral_reference)
 
 MAX_MEAN_ERROR_PX = 3.0
-
-
-@pytest.fixture(scope='module')
-def couple_bgr(data_dir: Path) -> np.ndarray:
-    """Fixture: couple bgr."""
-    image = cv2.imread(str(data_dir / 'images' / 'test_couple.jpg'), cv2.IMREAD_COLOR)
-    assert image is not None
-    return image
 
 
 def _model(models_dir: Path, size: str, suffix: str) -> Path:

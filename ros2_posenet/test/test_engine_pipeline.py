@@ -22,14 +22,6 @@ CONFIDENT = 0.5
 
 
 @pytest.fixture(scope='module')
-def couple_bgr(data_dir: Path) -> np.ndarray:
-    """Fixture: couple bgr."""
-    image = cv2.imread(str(data_dir / 'images' / 'test_couple.jpg'), cv2.IMREAD_COLOR)
-    assert image is not None
-    return image
-
-
-@pytest.fixture(scope='module')
 def engine_481(models_dir: Path):
     """Fixture: engine 481."""
     with PoseEngine(EngineConfig(str(models_dir / QUANT_481))) as engine:
