@@ -41,7 +41,7 @@ from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
-from .posenet.drawing import SIDE_COLORS_BGR
+from .posenet.image.drawing import SIDE_COLORS_BGR
 from .posenet.keypoints import CONNECTED_PART_IDS, PART_SIDES
 from .posenet.pose import Pose
 

@@ -26,7 +26,7 @@ from rclpy.qos import (HistoryPolicy, qos_profile_sensor_data, QoSProfile,
 
 from ros2_posenet.posenet.decode_options import (DecodeOptions, DETECTION_MODES,
                                                  MAX_DETECTIONS_RANGE)
-from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
 
 ParameterValue = Union[bool, int, float, str]
 

@@ -45,7 +45,7 @@ from ros2_posenet.image_conversion import (array_to_image_msg, compressed_msg_to
 from ros2_posenet.markers import MarkerOptions, poses_to_markers
 from ros2_posenet.node_config import NodeConfig, PARAMETERS
 from ros2_posenet.pose_messages import poses_to_msg
-from ros2_posenet.posenet.drawing import draw_poses
+from ros2_posenet.posenet.image.drawing import draw_poses
 from ros2_posenet.posenet.engine import PoseEngine
 from ros2_posenet.posenet.errors import InputError
 

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.data_path import data_dir as _data_dir
+from ros2_posenet.posenet.model.data_path import data_dir as _data_dir
 
 
 @pytest.fixture(scope='session')

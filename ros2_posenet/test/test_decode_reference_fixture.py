@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode_multiple_poses import (decode_multiple_poses,
+from ros2_posenet.posenet.decode.multi_pose.decode_multiple_poses import (decode_multiple_poses,
                                                         decode_multiple_poses_from_scores)
-from ros2_posenet.posenet.decode_single_pose import decode_single_pose_from_scores
+from ros2_posenet.posenet.decode.single_pose.decode_single_pose import decode_single_pose_from_scores
 from ros2_posenet.posenet.pose_geometry import get_bounding_box
 
 INPUT_SIZE = 513

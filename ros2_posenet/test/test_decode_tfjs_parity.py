@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode_multiple_poses import decode_multiple_poses
-from ros2_posenet.posenet.decode_single_pose import decode_single_pose
+from ros2_posenet.posenet.decode.multi_pose.decode_multiple_poses import decode_multiple_poses
+from ros2_posenet.posenet.decode.single_pose.decode_single_pose import decode_single_pose
 from ros2_posenet.posenet.pose import Pose
 
 GOLDENS = Path('reference') / 'tfjs_goldens'
@@ -30,7 +30,7 @@ MULTI_POSE_GOLDENS = {
 
 def _case_names() -> list[str]:
     """Return the golden case folder names (read at collection; none when data is missing)."""
-    from ros2_posenet.posenet.data_path import data_dir
+    from ros2_posenet.posenet.model.data_path import data_dir
     folder = data_dir() / GOLDENS
     return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
 

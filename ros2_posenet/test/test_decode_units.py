@@ -12,25 +12,25 @@ import warnings
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.argmax2d import argmax2d, argmax2d_from_logits
-from ros2_posenet.posenet.build_part_with_score_queue import (
+from ros2_posenet.posenet.decode.single_pose.argmax2d import argmax2d, argmax2d_from_logits
+from ros2_posenet.posenet.decode.multi_pose.build_part_with_score_queue import (
     build_part_with_score_queue, root_candidates_in_queue_order,
     score_is_maximum_in_local_window)
-from ros2_posenet.posenet.decode_multiple_poses import (decode_multiple_poses,
+from ros2_posenet.posenet.decode.multi_pose.decode_multiple_poses import (decode_multiple_poses,
                                                         decode_multiple_poses_from_scores)
-from ros2_posenet.posenet.decode_pose import (decode_pose, FlatOutputs, round_half_up,
+from ros2_posenet.posenet.decode.multi_pose.decode_pose import (decode_pose, FlatOutputs, round_half_up,
                                               strided_index_near_point, TRAVERSAL_PLANS)
-from ros2_posenet.posenet.decode_single_pose import (decode_single_pose,
+from ros2_posenet.posenet.decode.single_pose.decode_single_pose import (decode_single_pose,
                                                      decode_single_pose_from_scores)
 from ros2_posenet.posenet.errors import InputError
-from ros2_posenet.posenet.heatmap_scores import (float32_threshold, logit_bound_below_threshold,
+from ros2_posenet.posenet.decode.heatmap_scores import (float32_threshold, logit_bound_below_threshold,
                                                  parts_reaching_threshold,
                                                  parts_reaching_threshold_from_logits,
                                                  sigmoid_scores)
 from ros2_posenet.posenet.keypoints import (CONNECTED_PART_IDS, KeypointId, NUM_KEYPOINTS,
                                             PARENT_CHILD_IDS, PART_IDS, PART_NAMES)
-from ros2_posenet.posenet.max_heap import dequeue_order, MaxHeap
-from ros2_posenet.posenet.part_nms import (get_instance_scores, keypoints_not_overlapped,
+from ros2_posenet.posenet.decode.multi_pose.max_heap import dequeue_order, MaxHeap
+from ros2_posenet.posenet.decode.multi_pose.part_nms import (get_instance_scores, keypoints_not_overlapped,
                                            within_nms_radius_of_corresponding_point)
 from ros2_posenet.posenet.pose import Keypoint, Pose
 from ros2_posenet.posenet.pose_geometry import (BoundingBox, flip_pose_horizontal,

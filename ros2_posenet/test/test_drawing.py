@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.drawing import bone_color, draw_poses, SIDE_COLORS_BGR
+from ros2_posenet.posenet.image.drawing import bone_color, draw_poses, SIDE_COLORS_BGR
 from ros2_posenet.posenet.errors import InputError
 from ros2_posenet.posenet.keypoints import KeypointId, NUM_KEYPOINTS, PART_NAMES
 from ros2_posenet.posenet.pose import Keypoint, Pose

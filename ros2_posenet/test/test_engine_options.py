@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ros2_posenet.posenet.decode_options import DecodeOptions, DETECTION_MODES
-from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
 from ros2_posenet.posenet.errors import InputError
 
 

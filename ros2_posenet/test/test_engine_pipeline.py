@@ -8,11 +8,11 @@ import pytest
 
 from ros2_posenet.posenet.decode_options import DecodeOptions
 from ros2_posenet.posenet.engine import map_pose_to_image, map_poses_to_image, PoseEngine
-from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.model.config import EngineConfig
 from ros2_posenet.posenet.errors import InputError, ModelError
 from ros2_posenet.posenet.keypoints import KeypointId, PART_NAMES
 from ros2_posenet.posenet.pose import Keypoint, Pose
-from ros2_posenet.posenet.preprocess import InputTransform
+from ros2_posenet.posenet.image.preprocess import InputTransform
 
 QUANT_481 = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
 QUANT_353 = 'posenet_mobilenet_v1_075_353_481_quant.tflite'

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ros2_posenet.posenet import data_path
+from ros2_posenet.posenet.model import data_path
 from ros2_posenet.posenet.errors import ModelError
 from ros2_posenet.posenet.keypoints import (
     CONNECTED_PART_IDS, KeypointId, MIRRORED_PART_IDS, NUM_EDGES, NUM_KEYPOINTS,

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet import decoder_op_removal
-from ros2_posenet.posenet.decoder_op_removal import (
+from ros2_posenet.posenet.model import decoder_op_removal
+from ros2_posenet.posenet.model.decoder_op_removal import (
     EDGETPU_CUSTOM_OP, POSENET_DECODER_OP, remove_decoder_op, used_custom_ops)
-from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.model.config import EngineConfig
 from ros2_posenet.posenet.errors import ModelError
-from ros2_posenet.posenet.model_runner import load_model
-from ros2_posenet.posenet.runtime import load_runtime
+from ros2_posenet.posenet.model.runner import load_model
+from ros2_posenet.posenet.model.runtime import load_runtime
 
 SIZES = ('353_481', '481_641', '721_1281')
 # MODEL_NOTES.md: the decoder op's inputs are quantized better than the raw model's outputs.

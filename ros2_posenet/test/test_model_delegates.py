@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from ros2_posenet.posenet import delegates
-from ros2_posenet.posenet.delegates import (
+from ros2_posenet.posenet.model import delegates
+from ros2_posenet.posenet.model.delegates import (
     create_delegated_interpreter, default_libraries, edgetpu_options, load_delegate)
-from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.model.config import EngineConfig
 from ros2_posenet.posenet.errors import DelegateError
-from ros2_posenet.posenet.model_runner import load_model
-from ros2_posenet.posenet.runtime import load_runtime, TfliteRuntime
+from ros2_posenet.posenet.model.runner import load_model
+from ros2_posenet.posenet.model.runtime import load_runtime, TfliteRuntime
 
 RAW_MODEL = 'posenet_mobilenet_v1_075_353_481_quant.tflite'
 EDGETPU_MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder_edgetpu.tflite'

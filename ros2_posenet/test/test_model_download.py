@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from ros2_posenet.posenet import model_download
+from ros2_posenet.posenet.model import download as model_download
 from ros2_posenet.posenet.errors import InputError, ModelDownloadError
-from ros2_posenet.posenet.model_download import (
+from ros2_posenet.posenet.model.download import (
     default_download_dir, download_model, download_url, find_source, MODEL_SOURCES, model_names)
 from ros2_posenet.tools import download_models
 

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
 from ros2_posenet.posenet.errors import InputError
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ros2_posenet.posenet.errors import ModelError
-from ros2_posenet.posenet.model_layout import identify_layout, output_stride, TensorSpec
+from ros2_posenet.posenet.model.layout import identify_layout, output_stride, TensorSpec
 
 
 def _details(index: int, name: str, shape: tuple[int, ...], dtype: Any = np.float32,

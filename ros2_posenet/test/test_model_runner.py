@@ -7,9 +7,9 @@ import threading
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.model.config import EngineConfig
 from ros2_posenet.posenet.errors import DelegateError, InputError, ModelError
-from ros2_posenet.posenet.model_runner import load_model, ModelRunner, read_model_file
+from ros2_posenet.posenet.model.runner import load_model, ModelRunner, read_model_file
 
 # file name -> (family, input H, input W, input dtype, stride, grid h, grid w)
 EXPECTED_LAYOUTS = {

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ros2_posenet.posenet.errors import InputError
-from ros2_posenet.posenet.preprocess import (
+from ros2_posenet.posenet.image.preprocess import (
     check_image, compute_input_transform, InputWriter, PAD_VALUE, prepare_input)
 
 INPUT_HEIGHT, INPUT_WIDTH = 481, 641

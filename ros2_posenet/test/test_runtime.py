@@ -5,7 +5,7 @@ from typing import Iterator
 
 import pytest
 
-from ros2_posenet.posenet import runtime
+from ros2_posenet.posenet.model import runtime
 from ros2_posenet.posenet.errors import ModelError, RuntimeNotFoundError
 
 

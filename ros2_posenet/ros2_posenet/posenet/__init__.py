@@ -13,11 +13,11 @@ Typical use::
 The decoders are also usable on their own, on tensors in the TensorFlow.js layout.
 """
 
-from .decode_multiple_poses import decode_multiple_poses, decode_multiple_poses_from_scores
+from .decode.multi_pose.decode_multiple_poses import decode_multiple_poses, decode_multiple_poses_from_scores
 from .decode_options import DecodeOptions, DETECTION_MODES
-from .decode_single_pose import decode_single_pose, decode_single_pose_from_scores
+from .decode.single_pose.decode_single_pose import decode_single_pose, decode_single_pose_from_scores
 from .engine import EstimateResult, ModelInfo, PoseEngine, StageTimings
-from .engine_config import DELEGATES, EngineConfig
+from .model.config import DELEGATES, EngineConfig
 from .errors import (DelegateError, InputError, ModelDownloadError, ModelError, PoseNetError,
                      RuntimeNotFoundError)
 from .keypoints import (CONNECTED_PART_IDS, CONNECTED_PART_NAMES, KeypointId, NUM_KEYPOINTS,

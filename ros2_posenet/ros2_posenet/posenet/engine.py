@@ -18,15 +18,15 @@ import time
 
 import numpy as np
 
-from .build_pose import new_keypoint, new_valid_pose
-from .decode_multiple_poses import decode_multiple_poses
+from .decode.build_pose import new_keypoint, new_valid_pose
+from .decode.multi_pose.decode_multiple_poses import decode_multiple_poses
 from .decode_options import DecodeOptions
-from .decode_single_pose import decode_single_pose
-from .engine_config import EngineConfig
+from .decode.single_pose.decode_single_pose import decode_single_pose
+from .model.config import EngineConfig
 from .errors import InputError, ModelError
-from .model_runner import load_model, ModelOutputs, ModelRunner
+from .model.runner import load_model, ModelOutputs, ModelRunner
 from .pose import Keypoint, Pose
-from .preprocess import (
+from .image.preprocess import (
     check_color_order, check_image, check_interpolation, DEFAULT_INTERPOLATION, InputTransform,
     InputWriter)
 

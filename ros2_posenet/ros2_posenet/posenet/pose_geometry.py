@@ -8,7 +8,7 @@ Python counterparts of the TF.js ``@tensorflow-models/posenet`` utilities
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .build_pose import new_keypoint
+from .decode.build_pose import new_keypoint
 from .keypoints import CONNECTED_PART_IDS, MIRRORED_PART_IDS, PART_NAMES
 from .pose import Keypoint, Pose
 

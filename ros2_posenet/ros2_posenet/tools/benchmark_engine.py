@@ -33,10 +33,10 @@ import sys
 import cv2
 import numpy as np
 
-from ros2_posenet.posenet.data_path import data_dir
+from ros2_posenet.posenet.model.data_path import data_dir
 from ros2_posenet.posenet.decode_options import DecodeOptions
 from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
 from ros2_posenet.posenet.errors import PoseNetError
 from ros2_posenet.posenet.keypoints import KeypointId, NUM_KEYPOINTS
 

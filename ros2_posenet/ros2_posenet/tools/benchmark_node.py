@@ -42,9 +42,9 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 from ros2_posenet.node_config import DEFAULT_MODEL
-from ros2_posenet.posenet.data_path import data_dir
+from ros2_posenet.posenet.model.data_path import data_dir
 from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.engine_config import EngineConfig
+from ros2_posenet.posenet.model.config import EngineConfig
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
 from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
 

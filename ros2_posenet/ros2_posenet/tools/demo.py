@@ -28,7 +28,7 @@ from sensor_msgs.msg import Image
 
 from ros2_posenet.image_conversion import array_to_image_msg
 from ros2_posenet.pose_messages import pose_array_to_poses
-from ros2_posenet.posenet.drawing import draw_poses
+from ros2_posenet.posenet.image.drawing import draw_poses
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
 from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
 

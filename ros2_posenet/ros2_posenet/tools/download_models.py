@@ -6,7 +6,7 @@ import sys
 from typing import Sequence
 
 from ros2_posenet.posenet.errors import InputError, ModelDownloadError
-from ros2_posenet.posenet.model_download import (
+from ros2_posenet.posenet.model.download import (
     DEFAULT_TIMEOUT_S, default_download_dir, download_model, MODEL_SOURCES, model_names)
 
 

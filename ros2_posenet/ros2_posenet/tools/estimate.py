@@ -22,12 +22,12 @@ import cv2
 import numpy as np
 
 from ros2_posenet.posenet.decode_options import DecodeOptions, DETECTION_MODES
-from ros2_posenet.posenet.drawing import draw_poses
+from ros2_posenet.posenet.image.drawing import draw_poses
 from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.engine_config import DELEGATES, EngineConfig
+from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
 from ros2_posenet.posenet.errors import PoseNetError
 from ros2_posenet.posenet.pose import Pose
-from ros2_posenet.posenet.preprocess import DEFAULT_INTERPOLATION, INTERPOLATIONS
+from ros2_posenet.posenet.image.preprocess import DEFAULT_INTERPOLATION, INTERPOLATIONS
 
 DEFAULT_MODEL = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')

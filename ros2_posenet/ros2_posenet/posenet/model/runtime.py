@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 from typing import Any, Callable, Sequence
 
-from ros2_posenet.posenet.errors import ModelError, RuntimeNotFoundError
+from ..errors import ModelError, RuntimeNotFoundError
 
 RUNTIME_NAMES = ('ai_edge_litert', 'tflite_runtime', 'tensorflow')
 """Runtimes in order of preference (import names)."""

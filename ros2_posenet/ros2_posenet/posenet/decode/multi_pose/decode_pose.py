@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .keypoints import NUM_EDGES, NUM_KEYPOINTS, PARENT_CHILD_IDS
+from ...keypoints import NUM_EDGES, NUM_KEYPOINTS, PARENT_CHILD_IDS
 
 OFFSET_REFINE_STEPS = 2
 """Short-offset refinements after following a displacement (tfjs ``offsetRefineStep``)."""

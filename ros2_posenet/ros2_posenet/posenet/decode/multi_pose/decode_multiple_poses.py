@@ -14,17 +14,17 @@ from collections.abc import Callable
 import numpy as np
 
 from .build_part_with_score_queue import root_candidates_in_queue_order
-from .build_pose import build_poses_sharing_keypoints
+from ..build_pose import build_poses_sharing_keypoints
 from .decode_pose import FlatOutputs, PoseDecoder
-from .decoder_inputs import (as_output_array, check_multi_pose_parameters,
+from ..decoder_inputs import (as_output_array, check_multi_pose_parameters,
                              check_output_stride, check_same_grid, check_scores_range,
                              DISPLACEMENT_CHANNELS, OFFSET_CHANNELS)
-from .heatmap_scores import (parts_reaching_threshold, parts_reaching_threshold_from_logits,
+from ..heatmap_scores import (parts_reaching_threshold, parts_reaching_threshold_from_logits,
                              sigmoid_scores)
-from .keypoints import NUM_KEYPOINTS
+from ...keypoints import NUM_KEYPOINTS
 from .part_nms import (get_instance_scores, keypoints_not_overlapped,
                        within_nms_radius_of_corresponding_point)
-from .pose import Pose
+from ...pose import Pose
 
 _LIKELY_DEQUEUED_PER_DETECTION = 10
 """Root candidates simulated cheaply per wanted pose (duplicates and suppressed candidates

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 import stat
 
-from .errors import ModelError
+from ..errors import ModelError
 
 DATA_DIR_ENV = 'POSENET_DATA_DIR'
 

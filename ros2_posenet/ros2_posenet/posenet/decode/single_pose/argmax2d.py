@@ -4,7 +4,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .heatmap_scores import sigmoid_scores
+from ..heatmap_scores import sigmoid_scores
 
 _SATURATED_LOGIT = np.float32(16.0)
 """A logit whose float32 score is below 1.0 (0.99999988): every logit scoring 1.0 exceeds it."""

@@ -8,11 +8,11 @@ in a float32 tensor, so the positions here are float32 sums too (returned as Pyt
 import numpy as np
 
 from .argmax2d import argmax2d, argmax2d_from_logits
-from .build_pose import build_pose
-from .decoder_inputs import (as_output_array, check_output_stride, check_same_grid,
+from ..build_pose import build_pose
+from ..decoder_inputs import (as_output_array, check_output_stride, check_same_grid,
                              check_scores_range, OFFSET_CHANNELS)
-from .keypoints import NUM_KEYPOINTS
-from .pose import Pose
+from ...keypoints import NUM_KEYPOINTS
+from ...pose import Pose
 
 _PARTS = np.arange(NUM_KEYPOINTS)
 

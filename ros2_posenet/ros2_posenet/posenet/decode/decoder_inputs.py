@@ -16,8 +16,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .errors import InputError
-from .keypoints import NUM_EDGES, NUM_KEYPOINTS
+from ..errors import InputError
+from ..keypoints import NUM_EDGES, NUM_KEYPOINTS
 
 OFFSET_CHANNELS = 2 * NUM_KEYPOINTS
 """Channels of the short-range offsets: dy of parts 0..16, then dx of parts 0..16."""

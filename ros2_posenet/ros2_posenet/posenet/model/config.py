@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 import re
 
-from ros2_posenet.posenet.errors import InputError
+from ..errors import InputError
 
 DELEGATES = ('cpu', 'edgetpu', 'gpu')
 """Delegate names accepted by :class:`EngineConfig` (``'cpu'`` is XNNPACK)."""

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ros2_posenet.posenet.errors import ModelError
+from ..errors import ModelError
 
 FAMILIES = ('tflite_official', 'coral_raw', 'coral_decoder')
 """Model families :func:`identify_layout` recognises."""

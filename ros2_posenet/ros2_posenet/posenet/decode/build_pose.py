@@ -12,8 +12,8 @@ slots of ``Pose`` directly too: its keypoints are made here in part-id order fro
 from collections.abc import Sequence
 import dataclasses
 
-from .keypoints import NUM_KEYPOINTS, PART_NAMES
-from .pose import Keypoint, Pose
+from ..keypoints import NUM_KEYPOINTS, PART_NAMES
+from ..pose import Keypoint, Pose
 
 _PART_IDS = tuple(range(NUM_KEYPOINTS))
 _FIELDS = ('id', 'name', 'x', 'y', 'score')

@@ -14,15 +14,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ros2_posenet.posenet.data_path import resolve_model_path
-from ros2_posenet.posenet.decoder_op_removal import (
+from .data_path import resolve_model_path
+from .decoder_op_removal import (
     EDGETPU_CUSTOM_OP, POSENET_DECODER_OP, load_schema, remove_decoder_op, used_custom_ops)
-from ros2_posenet.posenet.delegates import create_delegated_interpreter
-from ros2_posenet.posenet.engine_config import EngineConfig
-from ros2_posenet.posenet.errors import DelegateError, InputError, ModelError
-from ros2_posenet.posenet.model_layout import (
+from .delegates import create_delegated_interpreter
+from .config import EngineConfig
+from ..errors import DelegateError, InputError, ModelError
+from .layout import (
     identify_layout, ModelLayout, OutputBindings, OutputSlice)
-from ros2_posenet.posenet.runtime import load_runtime
+from .runtime import load_runtime
 
 _LOGGER = logging.getLogger(__name__)
 

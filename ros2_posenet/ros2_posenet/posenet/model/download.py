@@ -16,8 +16,8 @@ from typing import Any, Callable
 import urllib.error
 import urllib.request
 
-from ros2_posenet.posenet.data_path import user_cache_dir
-from ros2_posenet.posenet.errors import InputError, ModelDownloadError
+from .data_path import user_cache_dir
+from ..errors import InputError, ModelDownloadError
 
 CORAL_BASE_URL = 'https://github.com/google-coral/project-posenet/raw/master/models/mobilenet/'
 TFLITE_BASE_URL = 'https://storage.googleapis.com/download.tensorflow.org/models/tflite/'

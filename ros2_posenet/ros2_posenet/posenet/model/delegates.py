@@ -19,9 +19,9 @@ import logging
 import platform
 from typing import Any
 
-from ros2_posenet.posenet.engine_config import EngineConfig
-from ros2_posenet.posenet.errors import DelegateError, ModelError
-from ros2_posenet.posenet.runtime import TfliteRuntime
+from .config import EngineConfig
+from ..errors import DelegateError, ModelError
+from .runtime import TfliteRuntime
 
 _LOGGER = logging.getLogger(__name__)
 

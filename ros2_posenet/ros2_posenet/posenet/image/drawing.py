@@ -12,9 +12,9 @@ from typing import Final
 import cv2
 import numpy as np
 
-from .errors import InputError
-from .keypoints import CONNECTED_PART_IDS, PART_SIDES
-from .pose import Pose
+from ..errors import InputError
+from ..keypoints import CONNECTED_PART_IDS, PART_SIDES
+from ..pose import Pose
 
 SIDE_COLORS_BGR: Final[dict[str, tuple[int, int, int]]] = {
     'left': (255, 170, 0),     # azure

@@ -34,7 +34,7 @@ from typing import Final
 import cv2
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 COLOR_ORDERS: Final[tuple[str, ...]] = ('rgb', 'bgr')
 """Channel orders accepted for source images; models always receive RGB."""

@@ -17,7 +17,7 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-from ros2_posenet.posenet.errors import ModelError
+from ..errors import ModelError
 
 POSENET_DECODER_OP = 'PosenetDecoderOp'
 """``custom_code`` of Coral's PoseNet decoder op."""
