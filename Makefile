@@ -67,7 +67,7 @@ PYTEST_ARGS ?=
 help:
 	@echo 'make run      start the node on real frames, write output/annotated.mp4 (main job)'
 	@echo 'make test     build and run every test (unit, golden, ROS integration)'
-	@echo 'make lint     flake8 + pydocstyle (pep257) + package.xml checks'
+	@echo 'make lint     flake8 + pydocstyle (pep257) + mypy (core) + package.xml checks'
 	@echo 'make setup    venv with pinned ROS 2 wheels ($(DISTRO)) + colcon build (implicit)'
 	@echo 'make models   download the public PoseNet models into the user cache'
 	@echo 'make benchmark  engine and end-to-end benchmarks (medians)'
@@ -102,6 +102,7 @@ build: $(BUILD_STAMP)
 lint: $(ENV_STAMP)
 	$(UNDERLAY) && cd ros2_posenet && $(PY) -m flake8 --count ros2_posenet test launch setup.py
 	$(UNDERLAY) && cd ros2_posenet && $(PY) -m pydocstyle --count ros2_posenet launch setup.py
+	$(UNDERLAY) && cd ros2_posenet && $(PY) -m mypy ros2_posenet/posenet
 	$(UNDERLAY) && $(PY) devtools/check_package_xml.py ros2_posenet/package.xml \
 		ros2_posenet_msgs/package.xml
 

@@ -1,10 +1,13 @@
-"""Parameters of the ``posenet`` node: one table, their descriptors, and a validated config.
+"""Parameters of the ``posenet`` node: declared once, as the fields of ``NodeConfig``.
 
-Every parameter is declared from ``PARAMETERS`` with a ``ParameterDescriptor`` (description,
-numeric range, read-only flag), so an out-of-range value in a YAML file is rejected when the node
-starts. The values are read once into the frozen ``NodeConfig``, whose construction validates the
-choices and the cross-field rules (by building the engine's own ``EngineConfig`` and
-``DecodeOptions``, so there is one source of truth for what the engine accepts).
+Each field of the frozen ``NodeConfig`` is one parameter: its default, description, when it is
+applied, its range or choices (ranges of the engine's values come from the engine's own limits,
+``posenet.MAX_DETECTIONS_RANGE`` ...). ``PARAMETERS`` (the ``ParameterSpec`` of each field, in
+declaration order) is derived from the fields; the node declares every parameter from it with a
+``ParameterDescriptor`` (description, numeric range, read-only flag), so an out-of-range value in
+a YAML file is rejected when the node starts, and a test ties the shipped YAML's values and range
+comments to it. Construction validates the choices and the cross-field rules by building the
+engine's own ``EngineConfig`` and ``DecodeOptions`` once; both are kept on the config.
 
 When a parameter takes effect (``ParameterSpec.applied``):
 
@@ -16,17 +19,19 @@ When a parameter takes effect (``ParameterSpec.applied``):
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Final, Union
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from typing import Any, Final, Union
 
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 ParameterType)
 from rclpy.qos import (HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 
-from ros2_posenet.posenet.decode_options import (DecodeOptions, DETECTION_MODES,
-                                                 MAX_DETECTIONS_RANGE)
-from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
+from ros2_posenet.markers import MarkerOptions
+from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
+                                  EngineConfig, MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE,
+                                  SCORE_RANGE)
 
 ParameterValue = Union[bool, int, float, str]
 
@@ -39,10 +44,6 @@ QOS_RELIABILITIES: Final[tuple[str, ...]] = ('best_effort', 'reliable')
 
 APPLIED_AT: Final[tuple[str, ...]] = ('startup', 'configure', 'runtime')
 """When a parameter change takes effect (see the module docstring)."""
-
-DEFAULT_MODEL: Final[str] = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
-"""Default model: the 481x641 input matches VGA cameras 1:1 (no down-scaling of small people)
-and runs at about 12 ms per invoke on two CPU cores."""
 
 
 @dataclass(frozen=True)
@@ -94,102 +95,83 @@ _PARAMETER_TYPES = {
     str: ParameterType.PARAMETER_STRING,
 }
 
-PARAMETERS: Final[tuple[ParameterSpec, ...]] = (
-    ParameterSpec('model_path', DEFAULT_MODEL,
-                  'PoseNet .tflite model: absolute path, or a file name looked up in '
-                  '<POSENET_DATA_DIR>/models then ~/.cache/ros2_posenet/models', 'configure'),
-    ParameterSpec('delegate', 'cpu', 'Inference delegate (cpu = XNNPACK)', 'configure',
-                  choices=DELEGATES),
-    ParameterSpec('delegate_device', '',
-                  'Edge TPU device: "", usb, usb:N, pci, pci:N or :N ("" = first found)',
-                  'configure'),
-    ParameterSpec('delegate_library', '',
-                  'Delegate shared library path or name ("" = platform default)', 'configure'),
-    ParameterSpec('delegate_fallback', True,
-                  'Run on the CPU (and report why) when the delegate cannot be loaded',
-                  'configure'),
-    ParameterSpec('num_threads', 2, 'CPU threads of the interpreter', 'configure',
-                  value_range=(1, 64)),
-    ParameterSpec('detection_mode', 'multi', 'single: one person; multi: up to max_detections',
-                  'runtime', choices=DETECTION_MODES),
-    ParameterSpec('max_detections', 10, 'Most people reported per image (multi mode)',
-                  'runtime', value_range=MAX_DETECTIONS_RANGE),
-    ParameterSpec('score_threshold', 0.5,
-                  'Lowest part score that may seed a new person (multi mode)', 'runtime',
-                  value_range=(0.0, 1.0)),
-    ParameterSpec('nms_radius', 20.0,
-                  'Same-part keypoints closer than this (model-input pixels) suppress a new '
-                  'person (multi mode)', 'runtime', value_range=(0.5, 1000.0)),
-    ParameterSpec('min_pose_score', 0.25, 'People scoring below this are not reported',
-                  'runtime', value_range=(0.0, 1.0)),
-    ParameterSpec('min_keypoint_score', 0.1,
-                  'Keypoints below this are not drawn nor shown as markers (messages keep all 17)',
-                  'runtime', value_range=(0.0, 1.0)),
-    ParameterSpec('flip_horizontal', False,
-                  'Mirror the poses left-right (mirrored webcam views)', 'runtime'),
-    ParameterSpec('keep_aspect_ratio', False,
-                  'Letterbox the image into the model input instead of stretching it',
-                  'runtime'),
-    ParameterSpec('input_transport', 'raw',
-                  'raw: sensor_msgs/Image on "image"; compressed: CompressedImage on '
-                  '"image/compressed"', 'configure', choices=INPUT_TRANSPORTS),
-    ParameterSpec('image_qos_reliability', 'best_effort',
-                  'Reliability of the image subscription (best_effort = sensor data QoS)',
-                  'configure', choices=QOS_RELIABILITIES),
-    ParameterSpec('image_qos_depth', 5, 'History depth of the image subscription',
-                  'configure', value_range=(1, 100)),
-    ParameterSpec('publish_markers', True,
-                  'Publish visualization markers on "markers" while subscribed', 'runtime'),
-    ParameterSpec('publish_annotated_image', True,
-                  'Publish the image with skeletons on "image_annotated" while subscribed',
-                  'runtime'),
-    ParameterSpec('marker_depth', 2.0,
-                  'Distance (m) along the optical axis at which keypoint markers are placed',
-                  'runtime', value_range=(0.01, 100.0)),
-    ParameterSpec('marker_lifetime', 0.5, 'Marker lifetime in seconds (0 = until replaced)',
-                  'runtime', value_range=(0.0, 3600.0)),
-    ParameterSpec('diagnostics_period', 1.0, 'Seconds between /diagnostics messages',
-                  'startup', value_range=(0.05, 60.0)),
-    ParameterSpec('autostart', True,
-                  'Configure and activate on start (false: wait for a lifecycle manager)',
-                  'startup'),
-)
-"""Every parameter of the node, in declaration order."""
 
-SPECS: Final[Mapping[str, ParameterSpec]] = {spec.name: spec for spec in PARAMETERS}
+def _parameter(default: ParameterValue, description: str, applied: str,
+               value_range: tuple[float, float] | None = None,
+               choices: tuple[str, ...] = ()) -> Any:
+    """Declare one parameter as a ``NodeConfig`` field (its spec lives in the field metadata)."""
+    return field(default=default, metadata={'parameter': dict(
+        default=default, description=description, applied=applied, value_range=value_range,
+        choices=choices)})
 
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """Validated values of every parameter (see ``PARAMETERS`` for meanings and units).
+    """Validated values of every parameter; each field declares one parameter.
 
     Raises:
         ValueError: On construction, naming the bad value and what is allowed.
     """
 
-    model_path: str = SPECS['model_path'].default
-    delegate: str = SPECS['delegate'].default
-    delegate_device: str = SPECS['delegate_device'].default
-    delegate_library: str = SPECS['delegate_library'].default
-    delegate_fallback: bool = SPECS['delegate_fallback'].default
-    num_threads: int = SPECS['num_threads'].default
-    detection_mode: str = SPECS['detection_mode'].default
-    max_detections: int = SPECS['max_detections'].default
-    score_threshold: float = SPECS['score_threshold'].default
-    nms_radius: float = SPECS['nms_radius'].default
-    min_pose_score: float = SPECS['min_pose_score'].default
-    min_keypoint_score: float = SPECS['min_keypoint_score'].default
-    flip_horizontal: bool = SPECS['flip_horizontal'].default
-    keep_aspect_ratio: bool = SPECS['keep_aspect_ratio'].default
-    input_transport: str = SPECS['input_transport'].default
-    image_qos_reliability: str = SPECS['image_qos_reliability'].default
-    image_qos_depth: int = SPECS['image_qos_depth'].default
-    publish_markers: bool = SPECS['publish_markers'].default
-    publish_annotated_image: bool = SPECS['publish_annotated_image'].default
-    marker_depth: float = SPECS['marker_depth'].default
-    marker_lifetime: float = SPECS['marker_lifetime'].default
-    diagnostics_period: float = SPECS['diagnostics_period'].default
-    autostart: bool = SPECS['autostart'].default
+    model_path: str = _parameter(
+        DEFAULT_MODEL,
+        'PoseNet .tflite model: absolute path, or a file name looked up in '
+        '$POSENET_DATA_DIR/models then ~/.cache/ros2_posenet/models', 'configure')
+    delegate: str = _parameter('cpu', 'Inference delegate (cpu = XNNPACK)', 'configure',
+                               choices=DELEGATES)
+    delegate_device: str = _parameter(
+        '', 'Edge TPU device: "", usb, usb:N, pci, pci:N or :N ("" = first found)', 'configure')
+    delegate_library: str = _parameter(
+        '', 'Delegate shared library path or name ("" = platform default)', 'configure')
+    delegate_fallback: bool = _parameter(
+        True, 'Run on the CPU (and report why) when the delegate cannot be loaded', 'configure')
+    num_threads: int = _parameter(2, 'CPU threads of the interpreter', 'configure',
+                                  value_range=(1, 64))
+    detection_mode: str = _parameter(
+        'multi', 'single: one person; multi: up to max_detections', 'runtime',
+        choices=DETECTION_MODES)
+    max_detections: int = _parameter(10, 'Most people reported per image (multi mode)',
+                                     'runtime', value_range=MAX_DETECTIONS_RANGE)
+    score_threshold: float = _parameter(
+        0.5, 'Lowest part score that may seed a new person (multi mode)', 'runtime',
+        value_range=SCORE_RANGE)
+    nms_radius: float = _parameter(
+        20.0, 'Same-part keypoints closer than this (model-input pixels) suppress a new '
+        'person (multi mode)', 'runtime', value_range=NMS_RADIUS_RANGE)
+    min_pose_score: float = _parameter(0.25, 'People scoring below this are not reported',
+                                       'runtime', value_range=SCORE_RANGE)
+    min_keypoint_score: float = _parameter(
+        0.1, 'Keypoints below this are not drawn nor shown as markers (messages keep all 17)',
+        'runtime', value_range=SCORE_RANGE)
+    flip_horizontal: bool = _parameter(
+        False, 'Mirror the poses left-right (mirrored webcam views)', 'runtime')
+    keep_aspect_ratio: bool = _parameter(
+        False, 'Letterbox the image into the model input instead of stretching it', 'runtime')
+    input_transport: str = _parameter(
+        'raw', 'raw: sensor_msgs/Image on "image"; compressed: CompressedImage on '
+        '"image/compressed"', 'configure', choices=INPUT_TRANSPORTS)
+    image_qos_reliability: str = _parameter(
+        'best_effort', 'Reliability of the image subscription (best_effort = sensor data QoS)',
+        'configure', choices=QOS_RELIABILITIES)
+    image_qos_depth: int = _parameter(
+        5, 'History depth of the image subscription (the node processes the newest frame)',
+        'configure', value_range=(1, 100))
+    publish_markers: bool = _parameter(
+        True, 'Publish visualization markers on "markers" while subscribed', 'runtime')
+    publish_annotated_image: bool = _parameter(
+        True, 'Publish the image with skeletons on "image_annotated" while subscribed',
+        'runtime')
+    marker_depth: float = _parameter(
+        2.0, 'Distance (m) along the optical axis at which keypoint markers are placed',
+        'runtime', value_range=(0.01, 100.0))
+    marker_lifetime: float = _parameter(
+        0.5, 'Marker lifetime in seconds (0 = until replaced)', 'runtime',
+        value_range=(0.0, 3600.0))
+    diagnostics_period: float = _parameter(
+        1.0, 'Seconds between /diagnostics messages', 'startup', value_range=(0.05, 60.0))
+    autostart: bool = _parameter(
+        True, 'Configure and activate on start (false: wait for a lifecycle manager)',
+        'startup')
 
     def __post_init__(self) -> None:
         """Check enumerations, ranges and the engine's own rules."""
@@ -204,8 +186,8 @@ class NodeConfig:
                     spec.value_range[0] <= value <= spec.value_range[1]):
                 raise ValueError(f'{spec.name} must be in [{spec.value_range[0]}, '
                                  f'{spec.value_range[1]}], got {value!r}')
-        self.engine_config()
-        self.decode_options()
+        # the engine's own rules, checked once; the built objects are kept
+        _ = self.engine_config, self.decode_options, self.marker_options
 
     @classmethod
     def from_values(cls, values: Mapping[str, ParameterValue]) -> 'NodeConfig':
@@ -222,6 +204,7 @@ class NodeConfig:
             raise ValueError(f'unknown parameters {unknown}; known: {sorted(SPECS)}')
         return cls(**{name: _coerce(name, value) for name, value in values.items()})
 
+    @cached_property
     def engine_config(self) -> EngineConfig:
         """Return the engine configuration (model, delegate, threads)."""
         return EngineConfig(
@@ -229,13 +212,17 @@ class NodeConfig:
             delegate_device=self.delegate_device, delegate_library=self.delegate_library,
             delegate_fallback=self.delegate_fallback, num_threads=self.num_threads)
 
+    @cached_property
     def decode_options(self) -> DecodeOptions:
-        """Return the per-frame decoding options."""
-        return DecodeOptions(
-            detection_mode=self.detection_mode, max_detections=self.max_detections,
-            score_threshold=self.score_threshold, nms_radius=self.nms_radius,
-            min_pose_score=self.min_pose_score, min_keypoint_score=self.min_keypoint_score,
-            flip_horizontal=self.flip_horizontal, keep_aspect_ratio=self.keep_aspect_ratio)
+        """Return the per-frame decoding options (built once per parameter change)."""
+        return DecodeOptions(**{name: getattr(self, name) for name in _DECODE_OPTION_FIELDS})
+
+    @cached_property
+    def marker_options(self) -> MarkerOptions:
+        """Return the marker options (built once per parameter change)."""
+        return MarkerOptions(marker_depth=self.marker_depth,
+                             marker_lifetime_s=self.marker_lifetime,
+                             min_keypoint_score=self.min_keypoint_score)
 
     @property
     def image_topic(self) -> str:
@@ -273,6 +260,17 @@ class NodeConfig:
                                  f'the node first (current state: {state})')
         ours = {name: _coerce(name, value) for name, value in changes.items() if name in SPECS}
         return replace(self, **ours)
+
+
+PARAMETERS: Final[tuple[ParameterSpec, ...]] = tuple(
+    ParameterSpec(name=config_field.name, **config_field.metadata['parameter'])
+    for config_field in fields(NodeConfig))
+"""Every parameter of the node, in declaration order (derived from ``NodeConfig``)."""
+
+SPECS: Final[Mapping[str, ParameterSpec]] = {spec.name: spec for spec in PARAMETERS}
+
+_DECODE_OPTION_FIELDS: Final[tuple[str, ...]] = tuple(
+    option.name for option in fields(DecodeOptions))
 
 
 def _coerce(name: str, value: ParameterValue) -> ParameterValue:

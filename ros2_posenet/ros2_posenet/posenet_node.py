@@ -1,6 +1,7 @@
 """The ``posenet`` lifecycle node: camera images in; poses, markers, annotated image out.
 
-A thin shell around ``ros2_posenet.posenet.engine.PoseEngine``. ``configure`` loads the model
+A thin shell around ``ros2_posenet.frame_pipeline.FramePipeline`` (which wraps the ROS-free
+``posenet.PoseEngine``). ``configure`` loads the model
 and delegate, ``activate`` subscribes, ``deactivate`` stops processing, ``cleanup`` and
 ``shutdown`` release the engine; the ``autostart`` parameter runs configure and activate at
 start. The image callback only drops the message into a one-slot mailbox; a worker thread
@@ -18,7 +19,6 @@ import threading
 import time
 from typing import NamedTuple
 
-import cv2
 from diagnostic_msgs.msg import DiagnosticArray
 import rclpy
 from rclpy.exceptions import ParameterException
@@ -40,16 +40,15 @@ from visualization_msgs.msg import MarkerArray
 
 from ros2_posenet.diagnostics import diagnostic_status, NodeHealth, ProcessingStats
 from ros2_posenet.frame_mailbox import LatestFrameMailbox
-from ros2_posenet.image_conversion import (array_to_image_msg, compressed_msg_to_array,
-                                           image_msg_to_array, ImageConversionError)
-from ros2_posenet.markers import MarkerOptions, poses_to_markers
+from ros2_posenet.frame_pipeline import FramePipeline
+from ros2_posenet.image_messages import ImageConversionError
 from ros2_posenet.node_config import NodeConfig, PARAMETERS
-from ros2_posenet.pose_messages import poses_to_msg
-from ros2_posenet.posenet.image.drawing import draw_poses
-from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.errors import InputError
+from ros2_posenet.posenet import InputError, PoseEngine
 
 WARN_THROTTLE_S = 2.0
+WORKER_JOIN_TIMEOUT_S = 5.0
+"""How long a transition waits for the worker to finish its frame before going on without it
+(a hung delegate must not hang the lifecycle); the worker is a daemon thread."""
 OUTPUT_QOS = QoSProfile(depth=5)  # reliable: serves reliable and best-effort readers
 
 
@@ -76,7 +75,7 @@ class PoseNetNode(LifecycleNode):
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._state = 'unconfigured'
         self._configure_error: str | None = None
-        self._engine: PoseEngine | None = None
+        self._pipeline: FramePipeline | None = None
         self._publishers_out: dict[str, Publisher] = {}  # lifecycle publishers
         self._subscriptions_in: list[Subscription] = []
         self._camera_info: CameraInfo | None = None
@@ -96,7 +95,7 @@ class PoseNetNode(LifecycleNode):
         """Load the model and delegate; FAILURE (staying unconfigured) when that fails."""
         config = self._config
         try:
-            engine = PoseEngine(config.engine_config())
+            engine = PoseEngine(config.engine_config)
         except Exception as error:  # noqa: B902 rclpy drops a transition's exception unlogged
             self._configure_error = f'{type(error).__name__}: {error}'
             self._stats.record_error(self._configure_error)
@@ -105,7 +104,7 @@ class PoseNetNode(LifecycleNode):
                 f'({config.model_path!r}) or delegate ({config.delegate!r}) parameters, then '
                 'configure again.')
             return TransitionCallbackReturn.FAILURE
-        self._engine, self._configure_error = engine, None
+        self._pipeline, self._configure_error = FramePipeline(engine), None
         info = engine.model_info
         self.get_logger().info(
             f'loaded {info.path} ({info.family}, input {info.input_height}x{info.input_width}) '
@@ -172,9 +171,9 @@ class PoseNetNode(LifecycleNode):
         for publisher in self._publishers_out.values():
             self.destroy_lifecycle_publisher(publisher)
         self._publishers_out = {}
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        if self._pipeline is not None:
+            self._pipeline.engine.close()
+            self._pipeline = None
         self._state = 'unconfigured'
 
     def _stop_processing(self) -> None:
@@ -183,7 +182,11 @@ class PoseNetNode(LifecycleNode):
         self._subscriptions_in = []
         self._mailbox.close()
         if self._worker is not None:
-            self._worker.join()
+            self._worker.join(WORKER_JOIN_TIMEOUT_S)
+            if self._worker.is_alive():
+                self.get_logger().error(
+                    f'the worker did not finish its frame within {WORKER_JOIN_TIMEOUT_S} s '
+                    '(a hung delegate?); going on without it')
             self._worker = None
 
     # --- parameters ---------------------------------------------------------------------
@@ -200,7 +203,7 @@ class PoseNetNode(LifecycleNode):
         self._stats.record_received(self._mailbox.put(_Frame(msg, time.monotonic())))
 
     def _on_camera_info(self, msg: CameraInfo) -> None:
-        self._camera_info = msg
+        self._camera_info = msg  # taken by the worker with the next frame
 
     def _work(self) -> None:
         while (frame := self._mailbox.take()) is not None:
@@ -219,41 +222,36 @@ class PoseNetNode(LifecycleNode):
 
     def _process(self, frame: _Frame) -> None:
         start = time.monotonic()
-        config, msg = self._config, frame.msg
-        if isinstance(msg, CompressedImage):
-            image, color_order = compressed_msg_to_array(msg)
-        else:
-            image, color_order = image_msg_to_array(msg)
-        result = self._engine.estimate(image, color_order, config.decode_options())
-        height, width = image.shape[:2]
-        self._publishers_out['poses'].publish(
-            poses_to_msg(result.poses, msg.header, width, height))
-        published = time.monotonic()
-        # Markers and the annotated image are built only while someone listens.
+        config, pipeline = self._config, self._pipeline
+        if pipeline is None:
+            return  # released while the frame waited
+        pipeline.set_camera_info(self._camera_info)
         markers = self._publishers_out['markers']
         annotated = self._publishers_out['image_annotated']
-        if config.publish_markers and markers.get_subscription_count() > 0:
-            options = MarkerOptions(marker_depth=config.marker_depth,
-                                    marker_lifetime_s=config.marker_lifetime,
-                                    min_keypoint_score=config.min_keypoint_score)
-            markers.publish(poses_to_markers(
-                result.poses, msg.header, width, height, self._camera_info, options))
-        if config.publish_annotated_image and annotated.get_subscription_count() > 0:
-            canvas = (image.copy() if color_order == 'bgr'
-                      else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-            draw_poses(canvas, result.poses, config.min_keypoint_score)
-            annotated.publish(array_to_image_msg(canvas, msg.header))
+        # Markers and the annotated image are built only while someone listens.
+        outputs = pipeline.process(
+            frame.msg, config,
+            markers=config.publish_markers and markers.get_subscription_count() > 0,
+            annotated=(config.publish_annotated_image
+                       and annotated.get_subscription_count() > 0))
+        self._publishers_out['poses'].publish(outputs.poses)
+        published = time.monotonic()
+        if outputs.markers is not None:
+            markers.publish(outputs.markers)
+        if outputs.annotated is not None:
+            annotated.publish(outputs.annotated)
         done = time.monotonic()
         self._stats.record_processed(latency_ms=(published - frame.received) * 1e3,
                                      processing_ms=(done - start) * 1e3,
-                                     invoke_ms=result.timings.invoke_ms,
+                                     invoke_ms=outputs.result.timings.invoke_ms,
                                      wait_ms=(start - frame.received) * 1e3)
 
     # --- diagnostics --------------------------------------------------------------------
     def _publish_diagnostics(self) -> None:
         if not self.context.ok():
             return  # trap: a ready timer may still run while the context shuts down
-        info = self._engine.model_info if self._engine is not None else None
+        pipeline = self._pipeline
+        info = pipeline.engine.model_info if pipeline is not None else None
         topic = (self._subscriptions_in[0].topic_name if self._subscriptions_in
                  else self._config.image_topic)
         health = NodeHealth(
@@ -282,6 +280,10 @@ def main(args: list[str] | None = None) -> int:
         except (ValueError, ParameterException) as error:
             get_logger('posenet').fatal(f'invalid parameters: {error}')
             return 1
+        except RuntimeError:
+            if not rclpy.ok():  # Ctrl-C while the node was being built: a clean exit
+                return 0
+            raise
         if node.autostart and node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
             node.trigger_activate()
         rclpy.spin(node)

@@ -11,10 +11,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode.multi_pose.decode_multiple_poses import (decode_multiple_poses,
-                                                        decode_multiple_poses_from_scores)
-from ros2_posenet.posenet.decode.single_pose.decode_single_pose import decode_single_pose_from_scores
-from ros2_posenet.posenet.pose_geometry import get_bounding_box
+from ros2_posenet.posenet import decode as decoders
+from ros2_posenet.posenet import get_bounding_box
+
+
+def decode_multiple_poses(*args):
+    """Multi-pose decoding from logits, as ``Pose`` objects."""
+    return decoders.decode_multiple_poses(*args).to_poses()
+
+
+def decode_multiple_poses_from_scores(*args):
+    """Multi-pose decoding from scores, as ``Pose`` objects."""
+    return decoders.decode_multiple_poses_from_scores(*args).to_poses()
+
+
+def decode_single_pose_from_scores(*args):
+    """The single-pose decoder's one pose, from scores."""
+    (pose,) = decoders.decode_single_pose_from_scores(*args).to_poses()
+    return pose
+
 
 INPUT_SIZE = 513
 GRID = 33

@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode.multi_pose.decode_multiple_poses import decode_multiple_poses
-from ros2_posenet.posenet.decode.single_pose.decode_single_pose import decode_single_pose
-from ros2_posenet.posenet.pose import Pose
+from ros2_posenet.posenet import (data_dir, decode_multiple_poses, decode_single_pose, PART_NAMES,
+                                  PoseArrays)
 
 GOLDENS = Path('reference') / 'tfjs_goldens'
 POSITION_TOLERANCE_PX = 1e-3
@@ -30,7 +29,6 @@ MULTI_POSE_GOLDENS = {
 
 def _case_names() -> list[str]:
     """Return the golden case folder names (read at collection; none when data is missing)."""
-    from ros2_posenet.posenet.model.data_path import data_dir
     folder = data_dir() / GOLDENS
     return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
 
@@ -51,22 +49,25 @@ def _load_outputs(folder: Path) -> tuple[list[np.ndarray], int]:
     return arrays, stride
 
 
-def _assert_same_pose(pose: Pose, expected: dict, label: str) -> None:
-    assert abs(pose.score - expected['score']) <= SCORE_TOLERANCE, label
-    assert len(expected['keypoints']) == len(pose.keypoints), label
-    for keypoint, reference in zip(pose.keypoints, expected['keypoints']):
-        where = f'{label} {keypoint.name}'
-        assert keypoint.name == reference['tfjs_part'], where
-        assert abs(keypoint.x - reference['x']) <= POSITION_TOLERANCE_PX, where
-        assert abs(keypoint.y - reference['y']) <= POSITION_TOLERANCE_PX, where
-        assert abs(keypoint.score - reference['score']) <= SCORE_TOLERANCE, where
+def _assert_same_pose(poses: PoseArrays, index: int, expected: dict, label: str) -> None:
+    assert abs(poses.pose_scores[index] - expected['score']) <= SCORE_TOLERANCE, label
+    assert len(expected['keypoints']) == len(PART_NAMES), label
+    for part_id, reference in enumerate(expected['keypoints']):
+        where = f'{label} {PART_NAMES[part_id]}'
+        x, y = poses.keypoints_xy[index, part_id]
+        assert PART_NAMES[part_id] == reference['tfjs_part'], where
+        assert abs(x - reference['x']) <= POSITION_TOLERANCE_PX, where
+        assert abs(y - reference['y']) <= POSITION_TOLERANCE_PX, where
+        assert abs(poses.keypoint_scores[index, part_id] - reference['score']) <= (
+            SCORE_TOLERANCE), where
 
 
 def test_single_pose_matches_tfjs(golden_case: Path):
     (heatmap_logits, offsets, _, _), stride = _load_outputs(golden_case)
     expected = json.loads((golden_case / 'tfjs_single.json').read_text())['single_pose']
-    pose = decode_single_pose(heatmap_logits, offsets, stride)
-    _assert_same_pose(pose, expected, golden_case.name)
+    poses = decode_single_pose(heatmap_logits, offsets, stride)
+    assert len(poses) == 1
+    _assert_same_pose(poses, 0, expected, golden_case.name)
 
 
 @pytest.mark.parametrize('golden_file', sorted(MULTI_POSE_GOLDENS))
@@ -80,5 +81,6 @@ def test_multi_pose_matches_tfjs(golden_case: Path, golden_file: str):
     poses = decode_multiple_poses(*outputs, stride, max_detections, score_threshold,
                                   nms_radius)
     assert len(poses) == len(golden['poses'])
-    for number, (pose, expected) in enumerate(zip(poses, golden['poses'])):
-        _assert_same_pose(pose, expected, f'{golden_case.name} {golden_file} pose {number}')
+    for number, expected in enumerate(golden['poses']):
+        _assert_same_pose(poses, number, expected,
+                          f'{golden_case.name} {golden_file} pose {number}')

@@ -12,30 +12,54 @@ import warnings
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode.single_pose.argmax2d import argmax2d, argmax2d_from_logits
-from ros2_posenet.posenet.decode.multi_pose.build_part_with_score_queue import (
-    build_part_with_score_queue, root_candidates_in_queue_order,
-    score_is_maximum_in_local_window)
-from ros2_posenet.posenet.decode.multi_pose.decode_multiple_poses import (decode_multiple_poses,
-                                                        decode_multiple_poses_from_scores)
-from ros2_posenet.posenet.decode.multi_pose.decode_pose import (decode_pose, FlatOutputs, round_half_up,
-                                              strided_index_near_point, TRAVERSAL_PLANS)
-from ros2_posenet.posenet.decode.single_pose.decode_single_pose import (decode_single_pose,
-                                                     decode_single_pose_from_scores)
-from ros2_posenet.posenet.errors import InputError
-from ros2_posenet.posenet.decode.heatmap_scores import (float32_threshold, logit_bound_below_threshold,
-                                                 parts_reaching_threshold,
-                                                 parts_reaching_threshold_from_logits,
-                                                 sigmoid_scores)
-from ros2_posenet.posenet.keypoints import (CONNECTED_PART_IDS, KeypointId, NUM_KEYPOINTS,
-                                            PARENT_CHILD_IDS, PART_IDS, PART_NAMES)
-from ros2_posenet.posenet.decode.multi_pose.max_heap import dequeue_order, MaxHeap
-from ros2_posenet.posenet.decode.multi_pose.part_nms import (get_instance_scores, keypoints_not_overlapped,
-                                           within_nms_radius_of_corresponding_point)
-from ros2_posenet.posenet.pose import Keypoint, Pose
-from ros2_posenet.posenet.pose_geometry import (BoundingBox, flip_pose_horizontal,
-                                                get_adjacent_keypoints, get_bounding_box,
-                                                get_bounding_box_points, scale_pose)
+from ros2_posenet.posenet import (BoundingBox, bounding_boxes, CONNECTED_PART_IDS,
+                                  get_adjacent_keypoints, get_bounding_box, InputError, Keypoint,
+                                  KeypointId, NUM_KEYPOINTS, PART_IDS, PART_NAMES, Pose,
+                                  PoseArrays, visible_bones)
+from ros2_posenet.posenet import decode as decoders
+from ros2_posenet.posenet.decode.heatmap_scores import (
+    float32_threshold, logit_bound_below_threshold, parts_reaching_threshold,
+    parts_reaching_threshold_from_logits, sigmoid_scores)
+from ros2_posenet.posenet.decode.multi_pose import (
+    build_part_with_score_queue, dequeue_order, FlatOutputs, get_instance_scores,
+    keypoints_not_overlapped, MaxHeap, PoseDecoder, root_candidates_in_queue_order,
+    round_half_up, score_is_maximum_in_local_window, strided_index_near_point,
+    TRAVERSAL_PLANS, within_nms_radius_of_corresponding_point)
+from ros2_posenet.posenet.decode.single_pose import argmax2d, argmax2d_from_logits
+from ros2_posenet.posenet.keypoints import PARENT_CHILD_IDS
+
+
+def decode_multiple_poses(*args, **kwargs) -> list[Pose]:
+    """The multi-pose decoder's ``PoseArrays`` as ``Pose`` objects."""
+    return list(_as_poses(decoders.decode_multiple_poses(*args, **kwargs)))
+
+
+def decode_multiple_poses_from_scores(*args, **kwargs) -> list[Pose]:
+    """The scores form of the multi-pose decoder, as ``Pose`` objects."""
+    return list(_as_poses(decoders.decode_multiple_poses_from_scores(*args, **kwargs)))
+
+
+def decode_single_pose(*args, **kwargs) -> Pose:
+    """The single-pose decoder's one pose."""
+    (pose,) = _as_poses(decoders.decode_single_pose(*args, **kwargs))
+    return pose
+
+
+def decode_single_pose_from_scores(*args, **kwargs) -> Pose:
+    """The scores form of the single-pose decoder's one pose."""
+    (pose,) = _as_poses(decoders.decode_single_pose_from_scores(*args, **kwargs))
+    return pose
+
+
+def _as_poses(arrays: PoseArrays) -> tuple[Pose, ...]:
+    assert isinstance(arrays, PoseArrays)
+    assert arrays.keypoints_xy.dtype == arrays.keypoint_scores.dtype == np.float64
+    return arrays.to_poses()
+
+
+def decode_pose(root, root_y, root_x, outputs):
+    """One pose decoded by a fresh ``PoseDecoder``."""
+    return PoseDecoder(outputs).decode(root, root_y, root_x)
 
 
 class _Reference:
@@ -536,42 +560,22 @@ def test_adjacent_keypoints_need_both_scores_at_least_min_confidence():
     assert get_adjacent_keypoints(pose.keypoints, 0.0).__len__() == len(CONNECTED_PART_IDS)
 
 
-def test_bounding_box_and_its_points():
+def test_bounding_box_spans_every_keypoint():
     pose = _example_pose()
     box = get_bounding_box(pose.keypoints)
     assert box == BoundingBox(min_x=0.0, min_y=52.0, max_x=160.0, max_y=100.0)
-    assert get_bounding_box_points(pose.keypoints) == (
-        (0.0, 52.0), (160.0, 52.0), (160.0, 100.0), (0.0, 100.0))
+    arrays = PoseArrays.from_poses([pose, pose])
+    assert bounding_boxes(arrays.keypoints_xy).tolist() == [[0.0, 52.0, 160.0, 100.0]] * 2
     with pytest.raises(ValueError):
         get_bounding_box([])
 
 
-def test_scale_pose():
+def test_visible_bones_is_the_adjacent_keypoints_rule():
     pose = _example_pose()
-    scaled = scale_pose(pose, 2.0, 0.5, offset_y=1.0, offset_x=-3.0)
-    assert scaled.score == pose.score
-    for before, after in zip(pose.keypoints, scaled.keypoints):
-        assert after == Keypoint(before.id, before.name, before.x * 0.5 - 3.0,
-                                 before.y * 2.0 + 1.0, before.score)
-
-
-def test_flip_pose_horizontal_keeps_labels_like_tfjs():
-    pose = _example_pose()
-    flipped = flip_pose_horizontal(pose, 641)
-    for before, after in zip(pose.keypoints, flipped.keypoints):
-        assert after == Keypoint(before.id, before.name, 640 - before.x, before.y,
-                                 before.score)
-
-
-def test_flip_pose_horizontal_can_swap_left_and_right():
-    pose = _example_pose()
-    flipped = flip_pose_horizontal(pose, 641, swap_left_right=True)
-    left_wrist = flipped.keypoints[KeypointId.LEFT_WRIST]
-    old_right_wrist = pose.keypoints[KeypointId.RIGHT_WRIST]
-    assert left_wrist == Keypoint(KeypointId.LEFT_WRIST, 'leftWrist', 640 - old_right_wrist.x,
-                                  old_right_wrist.y, old_right_wrist.score)
-    assert flipped.keypoints[KeypointId.NOSE].x == 640 - pose.keypoints[KeypointId.NOSE].x
-    assert flip_pose_horizontal(flipped, 641, swap_left_right=True) == pose
+    scores = [keypoint.score for keypoint in pose.keypoints]
+    for threshold in (0.0, 0.3, scores[KeypointId.LEFT_HIP], 0.9, 1.0):
+        pairs = get_adjacent_keypoints(pose.keypoints, threshold)
+        assert [(a.id, b.id) for a, b in pairs] == visible_bones(scores, threshold)
 
 
 # --- input validation --------------------------------------------------------------------
@@ -636,6 +640,7 @@ def test_single_pose_rejects_bad_inputs():
         decode_single_pose(heatmap, offsets, -16)
     assert isinstance(decode_single_pose(heatmap.astype(np.float64), offsets, np.int64(16)),
                       Pose)
+    assert len(decoders.decode_single_pose(heatmap, offsets, 16)) == 1
 
 
 def test_score_entry_points_reject_scores_outside_unit_range():

@@ -5,9 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode_options import DecodeOptions, DETECTION_MODES
-from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
-from ros2_posenet.posenet.errors import InputError
+from ros2_posenet.posenet import (DecodeOptions, DELEGATES, DETECTION_MODES, EngineConfig,
+                                  InputError, NMS_RADIUS_RANGE)
 
 
 def test_defaults_match_the_contract():
@@ -16,16 +15,20 @@ def test_defaults_match_the_contract():
     assert options.detection_mode == 'multi'
     assert (options.max_detections, options.score_threshold, options.nms_radius) == (
         10, 0.5, 20.0)
-    assert (options.min_pose_score, options.min_keypoint_score) == (0.25, 0.0)
+    assert options.min_pose_score == 0.25
     assert not options.flip_horizontal and not options.keep_aspect_ratio
 
 
 def test_valid_edge_values_are_accepted():
     """Valid edge values are accepted."""
-    DecodeOptions(detection_mode='single', max_detections=1, score_threshold=0.0,
-                  min_pose_score=1.0, min_keypoint_score=1, nms_radius=1e-3,
-                  flip_horizontal=True, keep_aspect_ratio=True)
-    DecodeOptions(max_detections=np.int64(100), score_threshold=np.float32(0.3))
+    low = DecodeOptions(detection_mode='single', max_detections=1, score_threshold=0.0,
+                        min_pose_score=1, nms_radius=NMS_RADIUS_RANGE[0],
+                        flip_horizontal=True, keep_aspect_ratio=True)
+    assert (low.max_detections, low.score_threshold, low.min_pose_score, low.nms_radius) == (
+        1, 0.0, 1, 0.5)
+    high = DecodeOptions(max_detections=np.int64(100), score_threshold=np.float32(0.3),
+                         nms_radius=NMS_RADIUS_RANGE[1])
+    assert (high.max_detections, high.nms_radius) == (100, 1000.0)
 
 
 @pytest.mark.parametrize('field,value,message', [
@@ -39,7 +42,7 @@ def test_valid_edge_values_are_accepted():
     ('score_threshold', 1.5, r'\[0.0, 1.0\]'),
     ('score_threshold', math.nan, 'score_threshold'),
     ('min_pose_score', '0.5', 'min_pose_score'),
-    ('min_keypoint_score', 2, 'min_keypoint_score'),
+    ('nms_radius', 0.4, r'\[0.5, 1000.0\]'),
     ('nms_radius', 0, 'nms_radius'),
     ('nms_radius', -5.0, 'nms_radius'),
     ('nms_radius', math.inf, 'nms_radius'),

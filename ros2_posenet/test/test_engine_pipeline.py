@@ -6,13 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.decode_options import DecodeOptions
-from ros2_posenet.posenet.engine import map_pose_to_image, map_poses_to_image, PoseEngine
-from ros2_posenet.posenet.model.config import EngineConfig
-from ros2_posenet.posenet.errors import InputError, ModelError
-from ros2_posenet.posenet.keypoints import KeypointId, PART_NAMES
-from ros2_posenet.posenet.pose import Keypoint, Pose
-from ros2_posenet.posenet.image.preprocess import InputTransform
+from ros2_posenet.posenet import (DecodeOptions, EngineConfig, InputError, InputTransform,
+                                  Keypoint, KeypointId, ModelError, PART_NAMES, Pose,
+                                  PoseArrays, PoseEngine)
 
 QUANT_481 = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
 QUANT_353 = 'posenet_mobilenet_v1_075_353_481_quant.tflite'
@@ -222,8 +218,8 @@ def test_missing_model_raises_model_error(tmp_path):
 
 
 @pytest.mark.parametrize('flip', [False, True])
-def test_mapping_poses_to_the_image_matches_the_transform_and_shares_keypoints(flip):
-    """Mapped keypoints equal InputTransform.to_image (and the mirror) bit for bit."""
+def test_mapping_poses_to_the_image_matches_the_transform_bit_for_bit(flip):
+    """Mapped keypoints equal InputTransform.to_image of each point (and the mirror)."""
     transform = InputTransform(scale_x=640 / 481, scale_y=1.0, pad_x=0, pad_y=80,
                                image_width=640, image_height=321, content_width=481,
                                content_height=321)
@@ -233,10 +229,9 @@ def test_mapping_poses_to_the_image_matches_the_transform_and_shares_keypoints(f
     other = Pose(0.7, tuple(Keypoint(k.id, k.name, k.x + 0.1, k.y, 0.75) if k.id % 2 else k
                             for k in shared))
     poses = [Pose(0.5, shared), other, Pose(0.25, shared)]
-    mapped = map_poses_to_image(poses, transform, flip)
+    mapped = transform.poses_to_image(PoseArrays.from_poses(poses), flip).to_poses()
     assert len(mapped) == 3
     for pose, image_pose in zip(poses, mapped):
-        assert image_pose == map_pose_to_image(pose, transform, flip)
         assert image_pose.score == pose.score
         for keypoint, image_keypoint in zip(pose.keypoints, image_pose.keypoints):
             x, y = transform.to_image(keypoint.x, keypoint.y)
@@ -244,8 +239,18 @@ def test_mapping_poses_to_the_image_matches_the_transform_and_shares_keypoints(f
                 x = transform.image_width - 1 - x
             assert image_keypoint == Keypoint(keypoint.id, keypoint.name, x, y, keypoint.score)
             assert type(image_keypoint.x) is float and type(image_keypoint.y) is float
-    assert mapped[0].keypoints[0] is mapped[2].keypoints[0] is mapped[1].keypoints[0]
-    assert mapped[1].keypoints[1] is not mapped[0].keypoints[1]
+
+
+def test_result_arrays_and_poses_agree(engine_481, couple_bgr):
+    """EstimateResult.poses are the arrays as objects; the arrays are in image pixels."""
+    result = engine_481.estimate(couple_bgr, 'bgr')
+    assert len(result.poses) == len(result.arrays) >= 2
+    assert PoseArrays.from_poses(result.poses).keypoints_xy.tolist() == (
+        result.arrays.keypoints_xy.tolist())
+    assert result.poses is result.poses  # built once
+    xy = result.arrays.keypoints_xy
+    assert xy[..., 0].max() > couple_bgr.shape[1] * 0.5 and xy[..., 1].max() <= (
+        couple_bgr.shape[0] + 10)
 
 
 def test_single_mode_does_not_need_the_displacements(engine_481, couple_bgr):

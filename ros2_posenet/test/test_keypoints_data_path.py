@@ -2,7 +2,6 @@
 
 import dataclasses
 import os
-from pathlib import Path
 
 import pytest
 
@@ -67,15 +66,18 @@ def test_data_dir_prefers_the_environment_variable(monkeypatch, tmp_path):
     assert data_path.data_dir() == tmp_path.resolve()
 
 
-def test_data_dir_falls_back_to_checkout_then_cache(monkeypatch, tmp_path):
+def test_data_dir_never_depends_on_the_current_directory(monkeypatch, tmp_path):
     monkeypatch.delenv(data_path.DATA_DIR_ENV, raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
     workdir = tmp_path / 'checkout' / 'project'
     workdir.mkdir(parents=True)
+    (tmp_path / 'checkout' / 'shared' / 'data' / 'models').mkdir(parents=True)
+    (workdir / 'a.tflite').write_bytes(b'x')
     monkeypatch.chdir(workdir)
     assert data_path.data_dir() == tmp_path / 'cache' / 'ros2_posenet'
-    (tmp_path / 'checkout' / 'shared' / 'data').mkdir(parents=True)
-    assert data_path.data_dir() == (tmp_path / 'checkout' / 'shared' / 'data').resolve()
+    with pytest.raises(ModelError) as raised:  # not taken from the current directory
+        data_path.resolve_model_path('a.tflite')
+    assert str(tmp_path / 'cache' / 'ros2_posenet' / 'models') in str(raised.value)
 
 
 def test_model_names_resolve_against_the_data_path(monkeypatch, tmp_path):
@@ -86,9 +88,15 @@ def test_model_names_resolve_against_the_data_path(monkeypatch, tmp_path):
     assert data_path.resolve_model_path('a.tflite') == tmp_path / 'models' / 'a.tflite'
     absolute = tmp_path / 'elsewhere.tflite'
     assert data_path.resolve_model_path(str(absolute)) == absolute
-    missing = data_path.resolve_model_path('missing.tflite')
-    assert missing == tmp_path / 'models' / 'missing.tflite' and not missing.exists()
-    assert isinstance(missing, Path)
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    (tmp_path / 'cache' / 'ros2_posenet' / 'models').mkdir(parents=True)
+    (tmp_path / 'cache' / 'ros2_posenet' / 'models' / 'b.tflite').write_bytes(b'x')
+    assert data_path.resolve_model_path('b.tflite') == (
+        tmp_path / 'cache' / 'ros2_posenet' / 'models' / 'b.tflite')
+    with pytest.raises(ModelError, match='not found; looked in') as raised:
+        data_path.resolve_model_path('missing.tflite')
+    for folder in data_path.model_search_dirs():
+        assert str(folder) in str(raised.value)
 
 
 def test_model_paths_the_file_system_cannot_look_up_raise_model_error(monkeypatch, tmp_path):

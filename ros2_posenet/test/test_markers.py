@@ -78,7 +78,8 @@ def joint_points(array: MarkerArray, person: int = 0) -> list[tuple[float, float
 
 def test_nobody_seen_gives_a_single_deleteall():
     """Nobody seen gives a single DELETEALL."""
-    array = poses_to_markers([], make_header(), WIDTH, HEIGHT, None, OPTIONS)
+    array = poses_to_markers([], make_header(),
+                             image_intrinsics(None, WIDTH, HEIGHT), OPTIONS)
     assert len(array.markers) == 1
     marker = array.markers[0]
     assert marker.action == Marker.DELETEALL
@@ -89,7 +90,8 @@ def test_nobody_seen_gives_a_single_deleteall():
 def test_every_array_starts_with_deleteall_then_one_namespace_per_person():
     """Every array starts with DELETEALL then one namespace per person."""
     poses = [make_pose(0.0), make_pose(150.0), make_pose(300.0)]
-    array = poses_to_markers(poses, make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
+    array = poses_to_markers(poses, make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     assert array.markers[0].action == Marker.DELETEALL
     assert array.markers[0].ns == ''
     rest = array.markers[1:]
@@ -108,14 +110,17 @@ def test_every_array_starts_with_deleteall_then_one_namespace_per_person():
 def test_markers_are_deterministic_across_calls():
     """Markers are deterministic across calls."""
     poses = [make_pose(0.0), make_pose(150.0)]
-    first = poses_to_markers(poses, make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
-    second = poses_to_markers(poses, make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
+    first = poses_to_markers(poses, make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
+    second = poses_to_markers(poses, make_header(),
+                              image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     assert first == second
 
 
 def test_header_lifetime_and_orientation_of_every_marker():
     """Header lifetime and orientation of every marker."""
-    array = poses_to_markers([make_pose()], make_header(), WIDTH, HEIGHT, None, OPTIONS)
+    array = poses_to_markers([make_pose()], make_header(),
+                             image_intrinsics(None, WIDTH, HEIGHT), OPTIONS)
     for marker in array.markers:
         assert marker.header == make_header()
     for marker in array.markers[1:]:
@@ -128,7 +133,8 @@ def test_principal_point_projects_onto_the_optical_axis():
     """Principal point projects onto the optical axis."""
     pose = with_keypoint(make_pose(), KeypointId.NOSE, CX, CY)
     pose = with_keypoint(pose, KeypointId.LEFT_EYE, CX + FX, CY - 2 * FY)
-    array = poses_to_markers([pose], make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
+    array = poses_to_markers([pose], make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     points = joint_points(array)
     assert points[KeypointId.NOSE] == pytest.approx((0.0, 0.0, 2.0))
     assert points[KeypointId.LEFT_EYE] == pytest.approx((2.0, -4.0, 2.0))
@@ -167,8 +173,8 @@ def test_fallback_is_a_60_degree_pinhole_centred_on_the_image(camera_info):
     # The image centre lies on the axis, the right edge at the half field of view.
     pose = with_keypoint(make_pose(), KeypointId.NOSE, WIDTH / 2, HEIGHT / 2)
     pose = with_keypoint(pose, KeypointId.LEFT_EYE, WIDTH, HEIGHT / 2)
-    points = joint_points(poses_to_markers([pose], make_header(), WIDTH, HEIGHT, camera_info,
-                                           OPTIONS))
+    points = joint_points(poses_to_markers(
+        [pose], make_header(), image_intrinsics(camera_info, WIDTH, HEIGHT), OPTIONS))
     assert points[KeypointId.NOSE] == pytest.approx((0.0, 0.0, 2.0))
     assert points[KeypointId.LEFT_EYE] == pytest.approx((2.0 * math.tan(math.radians(30)),
                                                          0.0, 2.0))
@@ -176,7 +182,8 @@ def test_fallback_is_a_60_degree_pinhole_centred_on_the_image(camera_info):
 
 def test_sizes_follow_pixels_at_the_marker_depth():
     """Sizes follow pixels at the marker depth."""
-    array = poses_to_markers([make_pose()], make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
+    array = poses_to_markers([make_pose()], make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     joints = find(array, 'person_0', JOINTS_MARKER_ID)
     assert joints.scale.x == pytest.approx(JOINT_DIAMETER_PX * 2.0 / FX)
     assert joints.scale.x == joints.scale.y == joints.scale.z
@@ -189,7 +196,8 @@ def test_low_score_keypoints_and_their_bones_are_left_out():
     scores[KeypointId.RIGHT_HIP] = 0.0
     scores[KeypointId.NOSE] = 0.3  # at the threshold: kept
     pose = make_pose(scores=scores)
-    array = poses_to_markers([pose], make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
+    array = poses_to_markers([pose], make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     joints = find(array, 'person_0', JOINTS_MARKER_ID)
     assert len(joints.points) == len(joints.colors) == NUM_KEYPOINTS - 2
     expected_x = [(k.x - CX) * 2.0 / FX for k in pose.keypoints
@@ -205,15 +213,16 @@ def test_low_score_keypoints_and_their_bones_are_left_out():
 def test_person_with_no_keypoint_above_threshold_gets_only_text():
     """Person with no keypoint above threshold gets only text."""
     pose = make_pose(scores=[0.1] * NUM_KEYPOINTS, score=0.1)
-    array = poses_to_markers([pose], make_header(), WIDTH, HEIGHT, None, OPTIONS)
+    array = poses_to_markers([pose], make_header(),
+                             image_intrinsics(None, WIDTH, HEIGHT), OPTIONS)
     assert [(m.ns, m.id) for m in array.markers[1:]] == [('person_0', TEXT_MARKER_ID)]
 
 
 def test_colours_follow_body_side_and_alpha_grows_with_score():
     """Colours follow body side and alpha grows with score."""
     scores = [0.5 + 0.5 * i / (NUM_KEYPOINTS - 1) for i in range(NUM_KEYPOINTS)]
-    array = poses_to_markers([make_pose(scores=scores)], make_header(), WIDTH, HEIGHT, None,
-                             OPTIONS)
+    array = poses_to_markers([make_pose(scores=scores)], make_header(),
+                             image_intrinsics(None, WIDTH, HEIGHT), OPTIONS)
     joints = find(array, 'person_0', JOINTS_MARKER_ID)
     for part, color in enumerate(joints.colors):
         assert (color.r, color.g, color.b) == pytest.approx(SIDE_COLORS[PART_SIDES[part]])
@@ -231,7 +240,8 @@ def test_colours_follow_body_side_and_alpha_grows_with_score():
 def test_text_shows_index_and_score_above_the_head():
     """Text shows index and score above the head."""
     poses = [make_pose(0.0, score=0.8), make_pose(200.0, score=0.55)]
-    array = poses_to_markers(poses, make_header(), WIDTH, HEIGHT, calibrated(), OPTIONS)
+    array = poses_to_markers(poses, make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     for index, pose in enumerate(poses):
         text = find(array, person_namespace(index), TEXT_MARKER_ID)
         assert text.text == f'person {index} {pose.score:.2f}'
@@ -243,8 +253,8 @@ def test_text_shows_index_and_score_above_the_head():
 
 def test_markers_serialize():
     """The array survives serialization."""
-    array = poses_to_markers([make_pose(), make_pose(100.0)], make_header(), WIDTH, HEIGHT,
-                             calibrated(), OPTIONS)
+    array = poses_to_markers([make_pose(), make_pose(100.0)], make_header(),
+                             image_intrinsics(calibrated(), WIDTH, HEIGHT), OPTIONS)
     copy = deserialize_message(serialize_message(array), MarkerArray)
     assert len(copy.markers) == len(array.markers)
     assert copy.markers[1].points[0].x == pytest.approx(array.markers[1].points[0].x)
@@ -268,4 +278,4 @@ def test_options_are_validated(kwargs, field):
 def test_zero_image_size_is_rejected():
     """Zero image size is rejected."""
     with pytest.raises(ValueError, match='image size 0x480'):
-        poses_to_markers([], make_header(), 0, 480, None, OPTIONS)
+        poses_to_markers([], make_header(), image_intrinsics(None, 0, 480), OPTIONS)

@@ -76,9 +76,7 @@ def test_decoder_model_outputs_agree_with_raw_model(models_dir: Path) -> None:
     for name in ('posenet_mobilenet_v1_075_481_641_quant.tflite',
                  'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'):
         with load_model(EngineConfig(str(models_dir / name))) as runner:
-            view = runner.input_view()
-            view[...] = image
-            del view
+            runner.write_input(lambda view: view.__setitem__(Ellipsis, image))
             runner.invoke()
             outputs = runner.outputs()
             results.append({'heatmap_logits': outputs.heatmap_logits.copy(),

@@ -29,9 +29,9 @@ def test_gpu_falls_back_to_cpu_with_reason(models_dir: Path,
     with caplog.at_level(logging.WARNING, logger=delegates.__name__):
         runner = load_model(_config(models_dir, RAW_MODEL, delegate='gpu'))
     with runner:
-        assert runner.delegate == 'cpu'
-        assert 'gpu delegate could not be loaded' in runner.fallback_reason
-        assert 'libtensorflowlite_gpu_delegate' in runner.fallback_reason
+        assert runner.info.delegate == 'cpu'
+        assert 'gpu delegate could not be loaded' in runner.info.fallback_reason
+        assert 'libtensorflowlite_gpu_delegate' in runner.info.fallback_reason
         runner.invoke()
     assert any('instead of the gpu delegate' in record.getMessage()
                for record in caplog.records)
@@ -58,8 +58,8 @@ def test_edgetpu_on_non_compiled_model_falls_back_to_cpu(models_dir: Path) -> No
     """Edge TPU on non compiled model falls back to CPU."""
     with load_model(_config(models_dir, RAW_MODEL, delegate='edgetpu',
                             delegate_device='usb:0')) as runner:
-        assert runner.delegate == 'cpu'
-        assert 'not compiled for the Edge TPU' in runner.fallback_reason
+        assert runner.info.delegate == 'cpu'
+        assert 'not compiled for the Edge TPU' in runner.info.fallback_reason
         assert not runner.layout.edgetpu_compiled
         runner.invoke()
 

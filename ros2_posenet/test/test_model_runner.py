@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ros2_posenet.posenet.model.config import EngineConfig
-from ros2_posenet.posenet.errors import DelegateError, InputError, ModelError
+from ros2_posenet.posenet.errors import DelegateError, ModelError
 from ros2_posenet.posenet.model.runner import load_model, ModelRunner, read_model_file
 
 # file name -> (family, input H, input W, input dtype, stride, grid h, grid w)
@@ -42,11 +42,13 @@ def _load(models_dir: Path, name: str, **kwargs: object) -> ModelRunner:
 
 
 def _fill_and_run(runner: ModelRunner, seed: int = 0) -> None:
-    view = runner.input_view()
     rng = np.random.default_rng(seed)
-    pixels = rng.integers(0, 256, size=view.shape, dtype=np.uint8)
-    view[...] = pixels if view.dtype == np.uint8 else pixels / np.float32(127.5) - 1
-    del view
+
+    def fill(view: np.ndarray) -> None:
+        pixels = rng.integers(0, 256, size=view.shape, dtype=np.uint8)
+        view[...] = pixels if view.dtype == np.uint8 else pixels / np.float32(127.5) - 1
+
+    runner.write_input(fill)
     runner.invoke()
 
 
@@ -62,11 +64,10 @@ def test_family_layout_and_output_shapes(models_dir: Path, name: str) -> None:
             stride, grid_h, grid_w)
         assert layout.path == str(models_dir / name)
         assert not layout.edgetpu_compiled
-        assert runner.delegate == 'cpu' and runner.fallback_reason is None
-        view = runner.input_view()
-        assert view.shape == (height, width, 3) and view.dtype == np.dtype(dtype)
-        assert view.flags.writeable
-        del view
+        assert runner.info.delegate == 'cpu' and runner.info.fallback_reason is None
+        assert (runner.info.family, runner.info.input_dtype) == (family, np.dtype(dtype).name)
+        shape = runner.write_input(lambda view: (view.shape, view.dtype, view.flags.writeable))
+        assert shape == ((height, width, 3), np.dtype(dtype), True)
         _fill_and_run(runner)
         outputs = runner.outputs()
         for array, channels in ((outputs.heatmap_logits, 17), (outputs.offsets, 34),
@@ -126,14 +127,15 @@ def test_outputs_reuse_buffers_and_follow_new_input(models_dir: Path) -> None:
         assert not np.array_equal(second.heatmap_logits, first_heatmap)
 
 
-def test_invoke_with_live_input_view_raises_input_error(models_dir: Path) -> None:
-    """Invoke with live input view raises input error."""
+def test_write_input_returns_what_the_writer_returns_and_keeps_no_view(
+        models_dir: Path) -> None:
+    """The runner drops its view of the input tensor, so invoke runs after any write."""
     with _load(models_dir, 'posenet_mobilenet_v1_075_353_481_quant.tflite') as runner:
-        view = runner.input_view()
-        view[...] = 0
-        with pytest.raises(InputError, match='input_view'):
+        for value in (0, 255):
+            assert runner.write_input(lambda view: view.fill(value) or value) == value
             runner.invoke()
-        del view
+        with pytest.raises(ZeroDivisionError):  # the writer's own error passes through
+            runner.write_input(lambda view: 1 / 0)
         runner.invoke()
 
 
@@ -144,7 +146,7 @@ def test_closed_runner_raises_model_error(models_dir: Path) -> None:
     with pytest.raises(ModelError, match='closed'):
         runner.invoke()
     with pytest.raises(ModelError, match='closed'):
-        runner.input_view()
+        runner.write_input(lambda view: None)
 
 
 @pytest.mark.parametrize('name', EDGETPU_MODELS)

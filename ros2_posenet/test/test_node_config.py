@@ -10,9 +10,9 @@ from rcl_interfaces.msg import ParameterType  # noqa: E402
 from rclpy.qos import ReliabilityPolicy  # noqa: E402
 import yaml  # noqa: E402
 
-from ros2_posenet.node_config import (APPLIED_AT, DEFAULT_MODEL, NodeConfig,  # noqa: E402
-                                      PARAMETERS, SPECS)
-from ros2_posenet.posenet.decode_options import DecodeOptions  # noqa: E402
+from ros2_posenet.node_config import APPLIED_AT, NodeConfig, PARAMETERS, SPECS  # noqa: E402
+from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL,  # noqa: E402
+                                  MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE, SCORE_RANGE)
 
 CONFIG_FILE = Path(__file__).resolve().parents[1] / 'config' / 'posenet.yaml'
 
@@ -92,12 +92,29 @@ def test_engine_and_decode_options_follow_the_config():
         'max_detections': 4, 'score_threshold': 0.3, 'nms_radius': 12.0,
         'min_pose_score': 0.1, 'min_keypoint_score': 0.2, 'flip_horizontal': True,
         'keep_aspect_ratio': True})
-    engine = config.engine_config()
+    engine = config.engine_config
     assert (engine.model_path, engine.num_threads, engine.delegate) == ('x.tflite', 3, 'cpu')
-    assert config.decode_options() == DecodeOptions(
+    assert config.decode_options == DecodeOptions(
         detection_mode='single', max_detections=4, score_threshold=0.3, nms_radius=12.0,
-        min_pose_score=0.1, min_keypoint_score=0.2, flip_horizontal=True,
-        keep_aspect_ratio=True)
+        min_pose_score=0.1, flip_horizontal=True, keep_aspect_ratio=True)
+    assert config.decode_options is config.decode_options  # built once per config
+    assert config.marker_options.min_keypoint_score == 0.2
+
+
+def test_engine_limits_are_the_parameter_ranges():
+    assert SPECS['max_detections'].value_range == MAX_DETECTIONS_RANGE
+    assert SPECS['nms_radius'].value_range == NMS_RADIUS_RANGE
+    for name in ('score_threshold', 'min_pose_score', 'min_keypoint_score'):
+        assert SPECS[name].value_range == SCORE_RANGE
+
+
+def test_yaml_comments_state_each_range_of_the_table():
+    lines = {line.split(':')[0].strip(): line for line in CONFIG_FILE.read_text().splitlines()
+             if ':' in line and not line.lstrip().startswith('#')}
+    for spec in PARAMETERS:
+        if spec.value_range is not None:
+            low, high = spec.value_range
+            assert f'[{low}, {high}]' in lines[spec.name], spec.name
 
 
 def test_topic_and_qos_follow_transport_and_reliability():

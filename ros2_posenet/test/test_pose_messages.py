@@ -11,9 +11,15 @@ from rclpy.serialization import deserialize_message, serialize_message  # noqa: 
 from ros2_posenet_msgs.msg import Keypoint as KeypointMsg, PoseArray  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
-from ros2_posenet.pose_messages import pose_array_to_poses, poses_to_msg  # noqa: E402
-from ros2_posenet.posenet.keypoints import KeypointId, NUM_KEYPOINTS, PART_NAMES  # noqa: E402
-from ros2_posenet.posenet.pose import Keypoint, Pose  # noqa: E402
+from ros2_posenet import pose_messages  # noqa: E402
+from ros2_posenet.pose_messages import pose_array_to_arrays, pose_array_to_poses  # noqa: E402
+from ros2_posenet.posenet import (Keypoint, KeypointId, NUM_KEYPOINTS, PART_NAMES,  # noqa: E402
+                                  Pose, PoseArrays)
+
+
+def poses_to_msg(poses, header, width, height, ids=None):
+    """``pose_messages.poses_to_msg`` on the arrays of ``Pose`` objects."""
+    return pose_messages.poses_to_msg(PoseArrays.from_poses(poses), header, width, height, ids)
 
 
 def make_pose(person: int) -> Pose:
@@ -124,3 +130,13 @@ def test_pose_array_reads_back_into_core_poses():
     poses = [make_pose(0), make_pose(1)]
     assert pose_array_to_poses(poses_to_msg(poses, make_header(), 640, 480)) == poses
     assert pose_array_to_poses(PoseArray()) == []
+
+
+def test_ids_are_carried_and_arrays_read_back():
+    poses = [make_pose(0), make_pose(1)]
+    msg = poses_to_msg(poses, make_header(), 640, 480, ids=[7, 0])
+    assert [person.id for person in msg.poses] == [7, 0]
+    arrays = pose_array_to_arrays(msg)
+    assert arrays.keypoints_xy.tolist() == PoseArrays.from_poses(poses).keypoints_xy.tolist()
+    with pytest.raises(ValueError, match='ids'):
+        poses_to_msg(poses, make_header(), 640, 480, ids=[1])

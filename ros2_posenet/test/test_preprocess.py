@@ -3,11 +3,24 @@
 import numpy as np
 import pytest
 
-from ros2_posenet.posenet.errors import InputError
-from ros2_posenet.posenet.image.preprocess import (
-    check_image, compute_input_transform, InputWriter, PAD_VALUE, prepare_input)
+from ros2_posenet.posenet import InputError
+from ros2_posenet.posenet.image import (as_input_image, check_color_order,
+                                        compute_input_transform, DEFAULT_INTERPOLATION,
+                                        interpolation_flag, InputWriter, PAD_VALUE)
 
 INPUT_HEIGHT, INPUT_WIDTH = 481, 641
+
+
+def prepare_input(image, input_height, input_width, input_dtype=np.uint8, color_order='rgb',
+                  keep_aspect_ratio=False, interpolation=DEFAULT_INTERPOLATION):
+    """Check like ``PoseEngine.estimate``, then write a new model input array."""
+    image = as_input_image(image)
+    check_color_order(color_order)
+    flag = interpolation_flag(interpolation)
+    writer = InputWriter(input_height, input_width, input_dtype)
+    array = np.empty((writer.input_height, writer.input_width, 3), writer.input_dtype)
+    transform = writer.write(image, array, color_order, keep_aspect_ratio, flag)
+    return array, transform
 
 
 def _blob_image(height: int, width: int, centre_x: int, centre_y: int,
@@ -104,8 +117,9 @@ def test_writer_reuse_clears_padding_of_a_previous_frame():
     """Writer reuse clears padding of a previous frame."""
     writer = InputWriter(INPUT_HEIGHT, INPUT_WIDTH, np.uint8)
     view = np.empty((INPUT_HEIGHT, INPUT_WIDTH, 3), np.uint8)
-    writer.write(np.full((480, 640, 3), 200, np.uint8), view)
-    transform = writer.write(np.full((100, 400, 3), 9, np.uint8), view, keep_aspect_ratio=True)
+    linear = interpolation_flag('linear')
+    writer.write(np.full((480, 640, 3), 200, np.uint8), view, 'rgb', False, linear)
+    transform = writer.write(np.full((100, 400, 3), 9, np.uint8), view, 'rgb', True, linear)
     assert (view[:transform.pad_y] == 0).all()
     assert (view[transform.pad_y + transform.content_height:] == 0).all()
 
@@ -182,7 +196,7 @@ def test_one_pixel_image_is_resized_up():
 def test_bad_images_raise_input_error(image, message):
     """Bad images raise input error."""
     with pytest.raises(InputError, match=message):
-        check_image(image)
+        as_input_image(image)
     with pytest.raises(ValueError):  # InputError is a ValueError for callers that use that
         prepare_input(image, 33, 33)
 
@@ -197,7 +211,8 @@ def test_bad_arguments_raise_input_error():
     with pytest.raises(InputError, match='dtype'):
         InputWriter(33, 33, np.int8)
     writer = InputWriter(33, 33, np.uint8)
+    linear = interpolation_flag('linear')
     with pytest.raises(InputError, match='view'):
-        writer.write(image, np.zeros((33, 34, 3), np.uint8))
+        writer.write(image, np.zeros((33, 34, 3), np.uint8), 'rgb', False, linear)
     with pytest.raises(InputError, match='view'):
-        writer.write(image, np.zeros((33, 33, 3), np.float32))
+        writer.write(image, np.zeros((33, 33, 3), np.float32), 'rgb', False, linear)

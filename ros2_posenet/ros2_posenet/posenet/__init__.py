@@ -1,7 +1,10 @@
 """ROS-free PoseNet engine: model loading, preprocessing, decoding and geometry.
 
 Nothing in this package imports rclpy or ROS messages; it runs wherever numpy, OpenCV and a TFLite
-runtime (ai-edge-litert, tflite-runtime or tensorflow) are installed.
+runtime (ai-edge-litert, tflite-runtime or tensorflow) are installed. This module is the face the
+node, the tools and users import from; three wings sit below it: ``model/`` (find, load and run a
+``.tflite`` file), ``decode/`` (TensorFlow.js-exact decoding) and ``image/`` (preprocessing and
+its inverse map, drawing).
 
 Typical use::
 
@@ -9,30 +12,38 @@ Typical use::
     result = engine.estimate(image_bgr, color_order='bgr', options=DecodeOptions())
     for pose in result.poses:  # source-image pixels
         print(pose.score, pose.keypoints[KeypointId.NOSE])
+    result.arrays.keypoints_xy  # the same poses as arrays, [n, 17, 2]
 
 The decoders are also usable on their own, on tensors in the TensorFlow.js layout.
 """
 
-from .decode.multi_pose.decode_multiple_poses import decode_multiple_poses, decode_multiple_poses_from_scores
-from .decode_options import DecodeOptions, DETECTION_MODES
-from .decode.single_pose.decode_single_pose import decode_single_pose, decode_single_pose_from_scores
-from .engine import EstimateResult, ModelInfo, PoseEngine, StageTimings
-from .model.config import DELEGATES, EngineConfig
+from .decode import (decode_multiple_poses, decode_multiple_poses_from_scores,
+                     decode_single_pose, decode_single_pose_from_scores)
+from .decode_options import (DecodeOptions, DETECTION_MODES, MAX_DETECTIONS_RANGE,
+                             NMS_RADIUS_RANGE, SCORE_RANGE)
+from .engine import EstimateResult, PoseEngine, StageTimings
 from .errors import (DelegateError, InputError, ModelDownloadError, ModelError, PoseNetError,
                      RuntimeNotFoundError)
+from .image import (bone_color, COLOR_ORDERS, ColorOrder, draw_poses, InputTransform,
+                    INTERPOLATIONS, PinholeCamera, SIDE_COLORS_BGR)
 from .keypoints import (CONNECTED_PART_IDS, CONNECTED_PART_NAMES, KeypointId, NUM_KEYPOINTS,
-                        PART_IDS, PART_NAMES, POSE_CHAIN_NAMES)
-from .pose import Keypoint, Pose
-from .pose_geometry import (BoundingBox, flip_pose_horizontal, get_adjacent_keypoints,
-                            get_bounding_box, get_bounding_box_points, scale_pose)
+                        PART_IDS, PART_NAMES, PART_SIDES, POSE_CHAIN_NAMES)
+from .model import (DATA_DIR_ENV, data_dir, DEFAULT_MODEL, DELEGATES, EngineConfig, ModelInfo,
+                    resolve_model_path)
+from .pose import Keypoint, Pose, PoseArrays
+from .pose_geometry import (BoundingBox, bounding_boxes, get_adjacent_keypoints,
+                            get_bounding_box, visible_bones)
 
 __all__ = [
-    'BoundingBox', 'CONNECTED_PART_IDS', 'CONNECTED_PART_NAMES', 'DELEGATES', 'DETECTION_MODES',
-    'DecodeOptions', 'DelegateError', 'EngineConfig', 'EstimateResult', 'InputError', 'Keypoint',
-    'KeypointId', 'ModelDownloadError', 'ModelError', 'ModelInfo', 'NUM_KEYPOINTS', 'PART_IDS',
-    'PART_NAMES', 'POSE_CHAIN_NAMES', 'Pose', 'PoseEngine', 'PoseNetError',
-    'RuntimeNotFoundError', 'StageTimings', 'decode_multiple_poses',
-    'decode_multiple_poses_from_scores', 'decode_single_pose', 'decode_single_pose_from_scores',
-    'flip_pose_horizontal', 'get_adjacent_keypoints', 'get_bounding_box',
-    'get_bounding_box_points', 'scale_pose',
+    'BoundingBox', 'COLOR_ORDERS', 'CONNECTED_PART_IDS', 'CONNECTED_PART_NAMES', 'ColorOrder',
+    'DATA_DIR_ENV', 'DEFAULT_MODEL', 'DELEGATES', 'DETECTION_MODES', 'DecodeOptions',
+    'DelegateError', 'EngineConfig', 'EstimateResult', 'INTERPOLATIONS', 'InputError',
+    'InputTransform', 'Keypoint', 'KeypointId', 'MAX_DETECTIONS_RANGE', 'ModelDownloadError',
+    'ModelError', 'ModelInfo', 'NMS_RADIUS_RANGE', 'NUM_KEYPOINTS', 'PART_IDS', 'PART_NAMES',
+    'PART_SIDES', 'POSE_CHAIN_NAMES', 'PinholeCamera', 'Pose', 'PoseArrays', 'PoseEngine',
+    'PoseNetError',
+    'RuntimeNotFoundError', 'SCORE_RANGE', 'SIDE_COLORS_BGR', 'StageTimings', 'bone_color',
+    'bounding_boxes', 'data_dir', 'decode_multiple_poses', 'decode_multiple_poses_from_scores',
+    'decode_single_pose', 'decode_single_pose_from_scores', 'draw_poses',
+    'get_adjacent_keypoints', 'get_bounding_box', 'resolve_model_path', 'visible_bones',
 ]

@@ -33,12 +33,8 @@ import sys
 import cv2
 import numpy as np
 
-from ros2_posenet.posenet.model.data_path import data_dir
-from ros2_posenet.posenet.decode_options import DecodeOptions
-from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
-from ros2_posenet.posenet.errors import PoseNetError
-from ros2_posenet.posenet.keypoints import KeypointId, NUM_KEYPOINTS
+from ros2_posenet.posenet import (data_dir, DecodeOptions, DELEGATES, EngineConfig, KeypointId,
+                                  NUM_KEYPOINTS, PoseEngine, PoseNetError)
 
 BENCHMARK_IMAGE = 'images/test_couple.jpg'
 FRAME_SIZE = (640, 480)

@@ -41,10 +41,7 @@ import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-from ros2_posenet.node_config import DEFAULT_MODEL
-from ros2_posenet.posenet.model.data_path import data_dir
-from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.model.config import EngineConfig
+from ros2_posenet.posenet import data_dir, DEFAULT_MODEL, EngineConfig, PoseEngine
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
 from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
 
@@ -98,7 +95,7 @@ def _load_frames(args: argparse.Namespace) -> list[np.ndarray]:
 
 def _bare_timings(args: argparse.Namespace, frames: list[np.ndarray]) -> BareTimings:
     from ros2_posenet.node_config import NodeConfig
-    options = NodeConfig().decode_options()
+    options = NodeConfig().decode_options
     config = EngineConfig(model_path=args.model, num_threads=args.num_threads)
     with PoseEngine(config) as engine:
         info = engine.model_info

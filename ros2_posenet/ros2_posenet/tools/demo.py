@@ -26,9 +26,9 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros2_posenet_msgs.msg import PoseArray
 from sensor_msgs.msg import Image
 
-from ros2_posenet.image_conversion import array_to_image_msg
+from ros2_posenet.image_messages import array_to_image_msg
 from ros2_posenet.pose_messages import pose_array_to_poses
-from ros2_posenet.posenet.image.drawing import draw_poses
+from ros2_posenet.posenet import draw_poses
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
 from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import sys
 from typing import Sequence
 
-from ros2_posenet.posenet.errors import InputError, ModelDownloadError
-from ros2_posenet.posenet.model.download import (
+from ros2_posenet.posenet import InputError, ModelDownloadError
+from ros2_posenet.posenet.model import (
     DEFAULT_TIMEOUT_S, default_download_dir, download_model, MODEL_SOURCES, model_names)
 
 

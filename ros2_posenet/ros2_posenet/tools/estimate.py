@@ -21,16 +21,13 @@ import sys
 import cv2
 import numpy as np
 
-from ros2_posenet.posenet.decode_options import DecodeOptions, DETECTION_MODES
-from ros2_posenet.posenet.image.drawing import draw_poses
-from ros2_posenet.posenet.engine import PoseEngine
-from ros2_posenet.posenet.model.config import DELEGATES, EngineConfig
-from ros2_posenet.posenet.errors import PoseNetError
-from ros2_posenet.posenet.pose import Pose
-from ros2_posenet.posenet.image.preprocess import DEFAULT_INTERPOLATION, INTERPOLATIONS
+from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
+                                  draw_poses, EngineConfig, INTERPOLATIONS, Pose, PoseEngine,
+                                  PoseNetError)
+from ros2_posenet.posenet.decode_options import check_score
+from ros2_posenet.posenet.image import DEFAULT_INTERPOLATION
+from ros2_posenet.tools.frame_source import IMAGE_SUFFIXES
 
-DEFAULT_MODEL = 'posenet_mobilenet_v1_075_481_641_quant_decoder.tflite'
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
 VIDEO_FOURCC = 'mp4v'
 DEFAULT_VIDEO_FPS = 25.0
@@ -78,10 +75,12 @@ class Estimator:
     """Runs the engine on inputs and writes the JSON and annotated files."""
 
     def __init__(self, engine: PoseEngine, options: DecodeOptions, interpolation: str,
-                 output_dir: Path, annotate: bool, max_frames: int) -> None:
+                 output_dir: Path, annotate: bool, max_frames: int,
+                 min_keypoint_score: float) -> None:
         """Keep the settings; ``output_dir`` is created when missing."""
         self.engine = engine
         self.options = options
+        self.min_keypoint_score = check_score('--min-keypoint-score', min_keypoint_score)
         self.interpolation = interpolation
         self.output_dir = output_dir
         self.annotate = annotate
@@ -116,7 +115,7 @@ class Estimator:
     def _draw(self, frame_bgr: np.ndarray, poses: list[Pose]) -> None:
         # Lines 2 px wide per 640 px of the longer side stay visible on large photos.
         scale = max(1, round(max(frame_bgr.shape[:2]) / 640))
-        draw_poses(frame_bgr, poses, self.options.min_keypoint_score, thickness=2 * scale,
+        draw_poses(frame_bgr, poses, self.min_keypoint_score, thickness=2 * scale,
                    radius=3 * scale, show_scores=True)
 
     def _run_image(self, path: Path, name: str) -> str:
@@ -242,6 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_argument(model: str) -> str:
+    """Return a ``--model`` path that exists relative to the current directory as absolute.
+
+    Command-line paths are relative to where the command runs; any other name is left to the
+    engine's data-path lookup.
+    """
+    try:
+        path = Path(model).expanduser()
+        return str(path.resolve()) if not path.is_absolute() and path.is_file() else model
+    except (RuntimeError, OSError):  # unknown ~user, a name too long: the engine reports it
+        return model
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (also used as the process status)."""
     args = build_parser().parse_args(argv)
@@ -249,10 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = DecodeOptions(
             detection_mode=args.mode, max_detections=args.max_detections,
             score_threshold=args.score_threshold, nms_radius=args.nms_radius,
-            min_pose_score=args.min_pose_score, min_keypoint_score=args.min_keypoint_score,
+            min_pose_score=args.min_pose_score,
             flip_horizontal=args.flip_horizontal, keep_aspect_ratio=args.keep_aspect_ratio)
+        check_score('--min-keypoint-score', args.min_keypoint_score)
         config = EngineConfig(
-            model_path=args.model, delegate=args.delegate, delegate_device=args.delegate_device,
+            model_path=_model_argument(args.model), delegate=args.delegate,
+            delegate_device=args.delegate_device,
             delegate_library=args.delegate_library, delegate_fallback=not args.no_fallback,
             num_threads=args.num_threads)
         if args.max_frames < 0:
@@ -274,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with engine:
         try:
             estimator = Estimator(engine, options, args.interpolation, args.output_dir,
-                                  not args.no_annotate, args.max_frames)
+                                  not args.no_annotate, args.max_frames,
+                                  args.min_keypoint_score)
         except OSError as error:
             print(f'posenet_estimate: error: cannot create the output folder '
                   f'{args.output_dir}: {error.strerror or error}', file=sys.stderr)

@@ -13,8 +13,9 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
-from ..keypoints import CONNECTED_PART_IDS, PART_SIDES
+from ..keypoints import PART_SIDES
 from ..pose import Pose
+from ..pose_geometry import visible_bones
 
 SIDE_COLORS_BGR: Final[dict[str, tuple[int, int, int]]] = {
     'left': (255, 170, 0),     # azure
@@ -77,10 +78,12 @@ def draw_poses(image_bgr: np.ndarray, poses: Sequence[Pose], min_keypoint_score:
     for index, pose in enumerate(poses):
         points = [_fixed_point(kp.x, kp.y) if kp.score >= min_keypoint_score else None
                   for kp in pose.keypoints]
-        for part_a, part_b in CONNECTED_PART_IDS:
-            if points[part_a] is not None and points[part_b] is not None:
-                cv2.line(canvas, points[part_a], points[part_b], bone_color(part_a, part_b),
-                         thickness, cv2.LINE_AA, _SHIFT)
+        for part_a, part_b in visible_bones([kp.score for kp in pose.keypoints],
+                                            min_keypoint_score):
+            point_a, point_b = points[part_a], points[part_b]
+            if point_a is not None and point_b is not None:  # not finite: not drawn
+                cv2.line(canvas, point_a, point_b, bone_color(part_a, part_b), thickness,
+                         cv2.LINE_AA, _SHIFT)
         for part_id, point in enumerate(points):
             if point is not None:
                 cv2.circle(canvas, point, radius * _ONE, SIDE_COLORS_BGR[PART_SIDES[part_id]],

@@ -6,7 +6,8 @@ in-place colour conversion); float models go through one preallocated uint8 scra
 (a non-contiguous source is the one exception: it is copied once).
 
 Coordinate frames (both pixel-index frames: pixel ``(r, c)`` is centred on ``(x=c, y=r)``, x to
-the right, y down; PoseNet's grid cell ``(i, j)`` sits at model-input pixel
+the right, y down, the top-left pixel's outer corner at (-0.5, -0.5), as ``pose.py`` and
+``Keypoint.msg`` state it; PoseNet's grid cell ``(i, j)`` sits at model-input pixel
 ``(x=stride*j, y=stride*i)``):
 
 * **model input**: the ``input_width`` x ``input_height`` tensor the network sees;
@@ -29,15 +30,19 @@ resizes); the two maps differ by ``0.5 * (scale - 1)`` source pixels (nothing fo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, get_args, Literal
 
 import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..pose import PoseArrays
 
-COLOR_ORDERS: Final[tuple[str, ...]] = ('rgb', 'bgr')
-"""Channel orders accepted for source images; models always receive RGB."""
+ColorOrder = Literal['rgb', 'bgr']
+"""Channel order of a source image; models always receive RGB."""
+
+COLOR_ORDERS: Final[tuple[str, ...]] = get_args(ColorOrder)
+"""The accepted ``ColorOrder`` names."""
 
 INTERPOLATIONS: Final[Mapping[str, int]] = MappingProxyType({
     'linear': cv2.INTER_LINEAR,
@@ -96,6 +101,23 @@ class InputTransform:
         return ((x - self.pad_x + 0.5) * self.scale_x - 0.5,
                 (y - self.pad_y + 0.5) * self.scale_y - 0.5)
 
+    def poses_to_image(self, poses: PoseArrays, flip_horizontal: bool = False) -> PoseArrays:
+        """Map poses from model-input to source-image pixels in one vectorised step.
+
+        Args:
+            poses: Poses in model-input pixels (as the decoders return them).
+            flip_horizontal: Mirror as TensorFlow.js ``flipPoseHorizontal`` does after the
+                mapping: ``x -> image_width - 1 - x``; y, scores and part labels unchanged (a
+                left wrist stays ``leftWrist``).
+
+        Returns:
+            The poses in source-image pixels, scores unchanged.
+        """
+        x, y = self.to_image(poses.keypoints_xy[..., 0], poses.keypoints_xy[..., 1])
+        if flip_horizontal:
+            x = float(self.image_width - 1) - x
+        return PoseArrays(np.stack((x, y), axis=-1), poses.keypoint_scores, poses.pose_scores)
+
     def to_model(self, x: float | np.ndarray, y: float | np.ndarray
                  ) -> tuple[float | np.ndarray, float | np.ndarray]:
         """Map source-image pixel coordinates to model-input pixel coordinates (inverse).
@@ -143,7 +165,7 @@ def compute_input_transform(image_width: int, image_height: int, input_width: in
         content_height=content_height)
 
 
-def check_image(image: np.ndarray) -> np.ndarray:
+def as_input_image(image: object) -> np.ndarray:
     """Validate a source image and return it C-contiguous (copied only if it was not).
 
     Args:
@@ -177,7 +199,7 @@ def check_color_order(color_order: str) -> None:
         raise InputError(f'color_order must be one of {COLOR_ORDERS}, got {color_order!r}')
 
 
-def check_interpolation(interpolation: str) -> int:
+def interpolation_flag(interpolation: str) -> int:
     """Return the OpenCV flag of a name in :data:`INTERPOLATIONS`, else raise InputError."""
     try:
         return INTERPOLATIONS[interpolation]
@@ -221,36 +243,37 @@ class InputWriter:
                       keep_aspect_ratio: bool) -> InputTransform:
         """Return (cached for the last image size) the transform of an image size."""
         key = (image_width, image_height, keep_aspect_ratio)
-        if key != self._last_key:
-            self._last_transform = compute_input_transform(
+        transform = self._last_transform
+        if transform is None or key != self._last_key:
+            transform = self._last_transform = compute_input_transform(
                 image_width, image_height, self.input_width, self.input_height,
                 keep_aspect_ratio)
             self._last_key = key
-        return self._last_transform
+        return transform
 
-    def write(self, image: np.ndarray, view: np.ndarray, color_order: str = 'rgb',
-              keep_aspect_ratio: bool = False,
-              interpolation: str = DEFAULT_INTERPOLATION) -> InputTransform:
+    def write(self, image: np.ndarray, view: np.ndarray, color_order: ColorOrder,
+              keep_aspect_ratio: bool, interpolation: int) -> InputTransform:
         """Resize ``image`` into ``view`` (the model input) and return where it went.
 
+        The caller has validated the image (:func:`as_input_image`), the colour order
+        (:func:`check_color_order`) and the filter (:func:`interpolation_flag`), as
+        ``PoseEngine.estimate`` does once per frame.
+
         Args:
-            image: Source ``[H, W, 3]`` uint8 image (checked with :func:`check_image`).
+            image: Source ``[H, W, 3]`` uint8 C-contiguous image.
             view: Writable ``[input_height, input_width, 3]`` array of the model dtype, usually
                 the input tensor's buffer; fully overwritten.
-            color_order: Channel order of ``image``, one of :data:`COLOR_ORDERS`.
+            color_order: Channel order of ``image``.
             keep_aspect_ratio: Letterbox instead of stretching.
-            interpolation: A name in :data:`INTERPOLATIONS`.
+            interpolation: An OpenCV flag from :data:`INTERPOLATIONS`.
 
         Returns:
             The :class:`InputTransform` from model-input to source-image pixels.
 
         Raises:
-            InputError: Bad image, colour order, interpolation, or a ``view`` of another shape
-                or dtype.
+            InputError: A ``view`` of another shape or dtype than the model input.
         """
-        image = check_image(image)
-        check_color_order(color_order)
-        flag = check_interpolation(interpolation)
+        flag = interpolation
         expected = (self.input_height, self.input_width, 3)
         if view.shape != expected or view.dtype != self.input_dtype:
             raise InputError(
@@ -274,31 +297,6 @@ class InputWriter:
             np.divide(self._scratch, FLOAT_INPUT_SCALE, out=view)
             np.subtract(view, np.float32(1.0), out=view)
         return transform
-
-
-def prepare_input(image: np.ndarray, input_height: int, input_width: int,
-                  input_dtype: np.dtype = np.uint8, color_order: str = 'rgb',
-                  keep_aspect_ratio: bool = False,
-                  interpolation: str = DEFAULT_INTERPOLATION
-                  ) -> tuple[np.ndarray, InputTransform]:
-    """Return a new model input array for ``image`` (allocating; for tools and tests).
-
-    Args:
-        image: Source ``[H, W, 3]`` uint8 image.
-        input_height: Model input height in pixels.
-        input_width: Model input width in pixels.
-        input_dtype: ``np.uint8`` or ``np.float32``.
-        color_order: Channel order of ``image``.
-        keep_aspect_ratio: Letterbox instead of stretching.
-        interpolation: A name in :data:`INTERPOLATIONS`.
-
-    Returns:
-        ``([input_height, input_width, 3] array of input_dtype, RGB, transform)``.
-    """
-    writer = InputWriter(input_height, input_width, input_dtype)
-    array = np.empty((writer.input_height, writer.input_width, 3), writer.input_dtype)
-    transform = writer.write(image, array, color_order, keep_aspect_ratio, interpolation)
-    return array, transform
 
 
 def _fill_padding(target: np.ndarray, transform: InputTransform) -> None:

@@ -1,9 +1,10 @@
 """Where models, images and reference data are looked up: one setting for the whole project.
 
-Order: the ``POSENET_DATA_DIR`` environment variable; else ``../shared/data`` seen from the
-current directory (a development checkout); else the user cache directory
-(``$XDG_CACHE_HOME/ros2_posenet``, default ``~/.cache/ros2_posenet``), where ``make models`` and
-``ros2_posenet.posenet.model_download`` put downloaded models under ``models/``.
+Order: the ``POSENET_DATA_DIR`` environment variable (the Makefile sets it to ``../shared/data``
+in a development checkout); else the user cache directory (``$XDG_CACHE_HOME/ros2_posenet``,
+default ``~/.cache/ros2_posenet``), where ``make models`` and ``posenet_download_models`` put
+downloaded models under ``models/``. Nothing is looked up relative to the current directory, so
+an installed node resolves ``model_path`` the same way whatever folder it was started from.
 """
 
 import os
@@ -29,41 +30,54 @@ def data_dir() -> Path:
             return Path(configured).expanduser().resolve()
         except RuntimeError:  # '~user' of an unknown user: taken literally (and not found)
             return Path(configured).resolve()
-    checkout_data = Path.cwd().parent / 'shared' / 'data'
-    if checkout_data.is_dir():
-        return checkout_data.resolve()
     return user_cache_dir()
+
+
+def model_search_dirs() -> tuple[Path, ...]:
+    """Return the folders a relative model name is looked up in, in order.
+
+    ``$POSENET_DATA_DIR/models`` and ``$POSENET_DATA_DIR`` when the variable is set, then the
+    user cache's ``models/`` and the cache itself.
+    """
+    folders: list[Path] = []
+    for base in dict.fromkeys((data_dir(), user_cache_dir())):
+        folders += [base / 'models', base]
+    return tuple(folders)
 
 
 def resolve_model_path(model_path: str) -> Path:
     """Resolve a model name or path.
 
-    Absolute paths and paths that exist relative to the current directory are used as given;
-    any other relative name resolves against ``<data dir>/models/`` and then ``<data dir>/``.
+    Absolute paths (``~`` expanded) are used as given; a relative name is looked up in
+    :func:`model_search_dirs`, never relative to the current directory.
 
     Args:
         model_path: A file name such as ``posenet_mobilenet_v1_075_481_641_quant.tflite``, a
-            relative path, or an absolute path.
+            relative path under a data folder, or an absolute path.
 
     Returns:
-        The resolved path; it may not exist (callers report that with the candidates tried).
+        The resolved path; an absolute path may not exist (the loader reports it).
 
     Raises:
-        ModelError: The path cannot be looked up (``~user`` of an unknown user, a name too long
-            for the file system) or names something that cannot be read as a file (a device,
-            FIFO or socket, which would block or never end).
+        ModelError: A relative name found in no search folder (the message lists them), a
+            path that cannot be looked up (``~user`` of an unknown user, a name too long for
+            the file system), or something that cannot be read as a file (a device, FIFO or
+            socket, which would block or never end).
     """
     try:
         path = Path(model_path).expanduser()
     except RuntimeError as error:  # pathlib: unknown user or no home directory
         raise ModelError(f'Model path {model_path!r} cannot be expanded: {error}') from None
-    if path.is_absolute() or _exists(path, model_path):
+    if path.is_absolute():
         return _checked_kind(path, model_path)
-    base = data_dir()
-    for candidate in (base / 'models' / path, base / path):
-        if _exists(candidate, model_path):
-            return _checked_kind(candidate, model_path)
-    return base / 'models' / path
+    folders = model_search_dirs()
+    for folder in folders:
+        if _exists(folder / path, model_path):
+            return _checked_kind(folder / path, model_path)
+    raise ModelError(
+        f'Model {model_path!r} not found; looked in {", ".join(str(f) for f in folders)}. '
+        f'Give an absolute path, set {DATA_DIR_ENV} to a folder with a models/ subfolder, or '
+        'download the models with posenet_download_models.')
 
 
 def _exists(path: Path, model_path: str) -> bool:

@@ -2,29 +2,58 @@
 
 :func:`load_model` reads the file, removes Coral's ``PosenetDecoderOp`` if present, builds the
 interpreter on the requested delegate (with CPU fallback when allowed) and recognises the model
-family. :class:`ModelRunner` then fills the input tensor in place, invokes, and dequantizes the
-outputs into preallocated float32 buffers in the TensorFlow.js layout the decoders expect.
+family. :class:`ModelRunner` then lets its caller fill the input tensor in place
+(:meth:`ModelRunner.write_input`, which owns TFLite's rule that no view of the interpreter's
+buffers may live during ``invoke``), invokes, and dequantizes the outputs into preallocated
+float32 buffers in the TensorFlow.js layout the decoders expect.
 """
 
 from dataclasses import dataclass
 import logging
 from pathlib import Path
 import stat
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
+from ..errors import DelegateError, ModelError
+from .config import EngineConfig
 from .data_path import resolve_model_path
 from .decoder_op_removal import (
     EDGETPU_CUSTOM_OP, POSENET_DECODER_OP, load_schema, remove_decoder_op, used_custom_ops)
 from .delegates import create_delegated_interpreter
-from .config import EngineConfig
-from ..errors import DelegateError, InputError, ModelError
-from .layout import (
-    identify_layout, ModelLayout, OutputBindings, OutputSlice)
+from .layout import identify_layout, ModelLayout, OutputBindings, OutputSlice
 from .runtime import load_runtime
 
 _LOGGER = logging.getLogger(__name__)
+
+_Written = TypeVar('_Written')
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What is running: the model's facts and the delegate in use (built once per load).
+
+    Attributes:
+        path: Resolved model file path.
+        family: ``'tflite_official'``, ``'coral_raw'`` or ``'coral_decoder'``
+            (see ``layout.FAMILIES``).
+        input_height: Model input height in pixels.
+        input_width: Model input width in pixels.
+        input_dtype: ``'uint8'`` or ``'float32'``.
+        output_stride: Model-input pixels per output grid cell.
+        delegate: The delegate actually running the model: ``'cpu'``, ``'edgetpu'`` or ``'gpu'``.
+        fallback_reason: Why the configured delegate is not the one running, else ``None``.
+    """
+
+    path: str
+    family: str
+    input_height: int
+    input_width: int
+    input_dtype: str
+    output_stride: int
+    delegate: str
+    fallback_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -90,25 +119,25 @@ def _dequantization(output: OutputSlice, grid: tuple[int, int]) -> _Dequantizati
 
 
 class ModelRunner:
-    """A loaded PoseNet model: fill :meth:`input_view`, :meth:`invoke`, read :meth:`outputs`.
+    """A loaded PoseNet model: :meth:`write_input`, :meth:`invoke`, read :meth:`outputs`.
 
     Create it with :func:`load_model`. Not thread-safe: one frame at a time.
 
     Attributes:
         layout: Family, input size and dtype, output stride and grid of the model.
-        delegate: The delegate actually running the model: ``'cpu'``, ``'edgetpu'`` or ``'gpu'``.
-        fallback_reason: Why the requested delegate is not the one running (``None`` if it is).
-        runtime_name: The TFLite runtime in use (``'ai_edge_litert'`` ...).
+        info: The model's facts and the delegate actually running it.
     """
 
     def __init__(self, interpreter: Any, layout: ModelLayout, bindings: OutputBindings,
-                 delegate: str, fallback_reason: str | None, runtime_name: str) -> None:
+                 delegate: str, fallback_reason: str | None) -> None:
         """Wrap an allocated interpreter (use :func:`load_model` instead of calling this)."""
         self.layout = layout
-        self.delegate = delegate
-        self.fallback_reason = fallback_reason
-        self.runtime_name = runtime_name
-        self._interpreter = interpreter
+        self.info = ModelInfo(
+            path=str(layout.path), family=layout.family, input_height=layout.input_height,
+            input_width=layout.input_width, input_dtype=np.dtype(layout.input_dtype).name,
+            output_stride=layout.output_stride, delegate=delegate,
+            fallback_reason=fallback_reason)
+        self._interpreter: Any = interpreter
         self._input_tensor: Callable[[], np.ndarray] = interpreter.tensor(
             interpreter.get_input_details()[0]['index'])
         grid = (layout.output_height, layout.output_width)
@@ -134,35 +163,39 @@ class ModelRunner:
             raise ModelError(f'the model runner for {self.layout.path} is closed')
         return self._interpreter
 
-    def input_view(self) -> np.ndarray:
-        """Return a writable [H, W, 3] view of the input tensor, in the model's input dtype.
+    def write_input(self, fill: Callable[[np.ndarray], _Written]) -> _Written:
+        """Let ``fill`` write the input tensor in place; return what it returns.
 
-        Fill it (raw RGB bytes for uint8 models, ``x / 127.5 - 1`` for float32 ones) and drop
-        every reference to it before :meth:`invoke`: TFLite refuses to run while a view of
-        its buffers is alive.
+        ``fill`` receives a writable ``[H, W, 3]`` view of the input tensor in the model's input
+        dtype (raw RGB bytes for uint8 models, ``x / 127.5 - 1`` for float32 ones) and must not
+        keep it: TFLite refuses to invoke while a view of its buffers is alive, so the runner
+        drops its own reference before returning.
+
+        Raises:
+            ModelError: The runner is closed.
         """
         self._require_open()
-        return self._input_tensor()[0]
+        view = self._input_tensor()[0]
+        try:
+            return fill(view)
+        finally:
+            del view
 
     def invoke(self) -> None:
         """Run the model on the current input tensor.
 
         Raises:
-            InputError: A view from :meth:`input_view` is still referenced.
             DelegateError: The delegate failed while running.
             ModelError: The runtime failed while running on the CPU, or the runner is closed.
         """
         interpreter = self._require_open()
+        delegate = self.info.delegate
         try:
             interpreter.invoke()
         except RuntimeError as error:
-            if 'reference' in str(error):
-                raise InputError(
-                    'invoke() called while an input_view() array is still referenced; fill '
-                    'the view, then drop it (del view) before invoke()') from error
-            if self.delegate != 'cpu':
+            if delegate != 'cpu':
                 raise DelegateError(
-                    f'The {self.delegate} delegate failed running {self.layout.path}: '
+                    f'The {delegate} delegate failed running {self.layout.path}: '
                     f'{error}') from error
             raise ModelError(f'Running {self.layout.path} failed: {error}') from error
 
@@ -282,13 +315,9 @@ def load_model(config: EngineConfig) -> ModelRunner:
         except ModelError as error:
             raise ModelError(f'{path}: cannot remove {POSENET_DECODER_OP}: {error}') from error
     edgetpu_compiled = EDGETPU_CUSTOM_OP in custom_ops
-    try:
-        delegated = create_delegated_interpreter(runtime, content, config, str(path),
-                                                 edgetpu_compiled)
-    except ModelError as error:
-        if str(path) in str(error):
-            raise
-        raise ModelError(f'{path}: {error}') from error
+    # every error of the delegate step names the model path itself
+    delegated = create_delegated_interpreter(runtime, content, config, str(path),
+                                             edgetpu_compiled)
     interpreter = delegated.interpreter
     layout, bindings = identify_layout(str(path), interpreter.get_input_details(),
                                        interpreter.get_output_details(), decoder_removed,
@@ -297,4 +326,4 @@ def load_model(config: EngineConfig) -> ModelRunner:
                  layout.input_height, layout.input_width, layout.input_dtype.name,
                  layout.output_stride, delegated.delegate, runtime.name)
     return ModelRunner(interpreter, layout, bindings, delegated.delegate,
-                       delegated.fallback_reason, runtime.name)
+                       delegated.fallback_reason)

@@ -120,8 +120,3 @@ def load_runtime() -> TfliteRuntime:
     raise RuntimeNotFoundError(
         f'No TFLite runtime can be imported ({reasons}). Install one: {hints} '
         f'(ai-edge-litert is recommended; tflite-runtime 2.14 needs numpy < 2).')
-
-
-def runtime_name() -> str:
-    """Return the name of the runtime :func:`load_runtime` chooses (imports it if needed)."""
-    return load_runtime().name

@@ -7,24 +7,27 @@ along the displacement fields (``decode_pose``) and scored by the mean of its ke
 leaving out keypoints within ``nms_radius`` of the same part of an earlier pose. Poses come
 back in root-score order (not sorted by pose score) and low-scoring duplicates are kept, up to
 ``max_detections``, exactly as TF.js does (TF.js 2.2.2, ``@tensorflow-models/posenet``).
+
+``decode_multiple_poses`` and ``decode_multiple_poses_from_scores`` check their inputs (for
+direct callers); ``decode_multiple_poses_unchecked`` is the core ``PoseEngine`` calls on the
+model runner's outputs, which already have the guaranteed layout.
 """
 
 from collections.abc import Callable
 
 import numpy as np
 
-from .build_part_with_score_queue import root_candidates_in_queue_order
-from ..build_pose import build_poses_sharing_keypoints
-from .decode_pose import FlatOutputs, PoseDecoder
-from ..decoder_inputs import (as_output_array, check_multi_pose_parameters,
-                             check_output_stride, check_same_grid, check_scores_range,
-                             DISPLACEMENT_CHANNELS, OFFSET_CHANNELS)
+from ..decoder_inputs import (as_output_array, check_output_stride, check_same_grid,
+                              check_scores_range, DISPLACEMENT_CHANNELS, OFFSET_CHANNELS)
 from ..heatmap_scores import (parts_reaching_threshold, parts_reaching_threshold_from_logits,
-                             sigmoid_scores)
+                              sigmoid_scores)
+from ...decode_options import check_multi_pose_parameters
 from ...keypoints import NUM_KEYPOINTS
+from ...pose import PoseArrays
+from .build_part_with_score_queue import root_candidates_in_queue_order
+from .decode_pose import FlatOutputs, PoseDecoder
 from .part_nms import (get_instance_scores, keypoints_not_overlapped,
                        within_nms_radius_of_corresponding_point)
-from ...pose import Pose
 
 _LIKELY_DEQUEUED_PER_DETECTION = 10
 """Root candidates simulated cheaply per wanted pose (duplicates and suppressed candidates
@@ -34,7 +37,7 @@ included; the golden cases take 2 to 8 per pose). Decoding beyond them is exact,
 def decode_multiple_poses(heatmap_logits: np.ndarray, offsets: np.ndarray,
                           displacement_fwd: np.ndarray, displacement_bwd: np.ndarray,
                           output_stride: int, max_detections: int = 5,
-                          score_threshold: float = 0.5, nms_radius: float = 20) -> list[Pose]:
+                          score_threshold: float = 0.5, nms_radius: float = 20) -> PoseArrays:
     """Decode up to ``max_detections`` poses from the PoseNet outputs.
 
     Args:
@@ -46,24 +49,42 @@ def decode_multiple_poses(heatmap_logits: np.ndarray, offsets: np.ndarray,
             pose-chain edges 0..15 then dx (``keypoints.POSE_CHAIN_NAMES`` order).
         displacement_bwd: [height, width, 32] child->parent displacements, same layout.
         output_stride: Input pixels per grid cell (grid cell (i, j) is pixel (stride*i, stride*j)).
-        max_detections: Maximum number of poses, >= 1.
+        max_detections: Maximum number of poses (``decode_options.MAX_DETECTIONS_RANGE``).
         score_threshold: Minimum root part score in [0, 1].
-        nms_radius: Part suppression radius in input pixels, > 0.
+        nms_radius: Part suppression radius in input pixels
+            (``decode_options.NMS_RADIUS_RANGE``).
 
     Returns:
-        Poses in decreasing root score order, keypoints in model-input pixels (x right, y down).
+        The poses in decreasing root score order, keypoints in model-input pixels (x right,
+        y down), duplicates kept as TF.js keeps them.
 
     Raises:
         InputError: Bad shapes, dtypes, non-finite values or parameters.
     """
     heatmap_logits = as_output_array('heatmap_logits', heatmap_logits, NUM_KEYPOINTS)
-    outputs = _checked_outputs(heatmap_logits, 'heatmap_logits', offsets, displacement_fwd,
-                               displacement_bwd, output_stride)
-    max_detections, score_threshold, nms_radius = check_multi_pose_parameters(
-        max_detections, score_threshold, nms_radius)
+    offsets, displacement_fwd, displacement_bwd, output_stride = _checked_outputs(
+        heatmap_logits, 'heatmap_logits', offsets, displacement_fwd, displacement_bwd,
+        output_stride)
+    return decode_multiple_poses_unchecked(
+        heatmap_logits, offsets, displacement_fwd, displacement_bwd, output_stride,
+        *check_multi_pose_parameters(max_detections, score_threshold, nms_radius))
+
+
+def decode_multiple_poses_unchecked(heatmap_logits: np.ndarray, offsets: np.ndarray,
+                                    displacement_fwd: np.ndarray, displacement_bwd: np.ndarray,
+                                    output_stride: int, max_detections: int,
+                                    score_threshold: float, nms_radius: float) -> PoseArrays:
+    """``decode_multiple_poses`` for inputs the caller guarantees.
+
+    The caller guarantees float32 C-contiguous, finite arrays of one grid in the layout of
+    ``decode_multiple_poses``, a positive integer stride and parameters within the
+    ``decode_options`` limits (``ModelRunner.outputs`` and ``DecodeOptions`` do).
+    """
     flat_indices, scores = parts_reaching_threshold_from_logits(heatmap_logits, score_threshold)
     flat_logits = heatmap_logits.reshape(-1)
-    return _decode(flat_indices, scores, heatmap_logits.shape, outputs,
+    return _decode(flat_indices, scores, heatmap_logits.shape,
+                   FlatOutputs.from_arrays(offsets, displacement_fwd, displacement_bwd,
+                                           output_stride),
                    lambda indices: sigmoid_scores(flat_logits[indices]),
                    max_detections, nms_radius)
 
@@ -72,7 +93,7 @@ def decode_multiple_poses_from_scores(heatmap_scores: np.ndarray, offsets: np.nd
                                       displacement_fwd: np.ndarray,
                                       displacement_bwd: np.ndarray, output_stride: int,
                                       max_detections: int = 5, score_threshold: float = 0.5,
-                                      nms_radius: float = 20) -> list[Pose]:
+                                      nms_radius: float = 20) -> PoseArrays:
     """Like ``decode_multiple_poses`` but from heatmap scores that are already sigmoid.
 
     This is the TF.js ``decodeMultiplePoses`` signature; use it for outputs that carry scores
@@ -90,15 +111,16 @@ def decode_multiple_poses_from_scores(heatmap_scores: np.ndarray, offsets: np.nd
         nms_radius: See ``decode_multiple_poses``.
 
     Returns:
-        Poses in decreasing root score order, keypoints in model-input pixels.
+        The poses in decreasing root score order, keypoints in model-input pixels.
 
     Raises:
         InputError: Bad shapes, dtypes, non-finite or out-of-range values or parameters.
     """
     heatmap_scores = as_output_array('heatmap_scores', heatmap_scores, NUM_KEYPOINTS)
     check_scores_range('heatmap_scores', heatmap_scores)
-    outputs = _checked_outputs(heatmap_scores, 'heatmap_scores', offsets, displacement_fwd,
-                               displacement_bwd, output_stride)
+    outputs = FlatOutputs.from_arrays(*_checked_outputs(
+        heatmap_scores, 'heatmap_scores', offsets, displacement_fwd, displacement_bwd,
+        output_stride))
     max_detections, score_threshold, nms_radius = check_multi_pose_parameters(
         max_detections, score_threshold, nms_radius)
     flat_indices, scores = parts_reaching_threshold(heatmap_scores, score_threshold)
@@ -107,10 +129,10 @@ def decode_multiple_poses_from_scores(heatmap_scores: np.ndarray, offsets: np.nd
                    flat_scores.take, max_detections, nms_radius)
 
 
-def _checked_outputs(heatmap: np.ndarray, heatmap_name: str, offsets: np.ndarray,
-                     displacement_fwd: np.ndarray, displacement_bwd: np.ndarray,
-                     output_stride: int) -> FlatOutputs:
-    """Validate the other outputs against the (validated) heatmap and wrap them."""
+def _checked_outputs(heatmap: np.ndarray, heatmap_name: str, offsets: object,
+                     displacement_fwd: object, displacement_bwd: object,
+                     output_stride: object) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Validate the other outputs against the (validated) heatmap; return them converted."""
     offsets = as_output_array('offsets', offsets, OFFSET_CHANNELS)
     displacement_fwd = as_output_array('displacement_fwd', displacement_fwd,
                                        DISPLACEMENT_CHANNELS)
@@ -119,13 +141,12 @@ def _checked_outputs(heatmap: np.ndarray, heatmap_name: str, offsets: np.ndarray
     check_same_grid(heatmap_name, heatmap, 'offsets', offsets)
     check_same_grid(heatmap_name, heatmap, 'displacement_fwd', displacement_fwd)
     check_same_grid(heatmap_name, heatmap, 'displacement_bwd', displacement_bwd)
-    stride = check_output_stride(output_stride)
-    return FlatOutputs.from_arrays(offsets, displacement_fwd, displacement_bwd, stride)
+    return offsets, displacement_fwd, displacement_bwd, check_output_stride(output_stride)
 
 
 def _decode(flat_indices: np.ndarray, scores: np.ndarray, grid_shape: tuple[int, int, int],
             outputs: FlatOutputs, scores_at: Callable[[np.ndarray], np.ndarray],
-            max_detections: int, nms_radius: float) -> list[Pose]:
+            max_detections: int, nms_radius: float) -> PoseArrays:
     """Run the TF.js loop over root candidates; keypoint and pose scores are computed at the end.
 
     Args:
@@ -143,7 +164,6 @@ def _decode(flat_indices: np.ndarray, scores: np.ndarray, grid_shape: tuple[int,
     points_by_part: list[list[tuple[float, float]]] = [[] for _ in range(NUM_KEYPOINTS)]
     pose_ys: list[list[float]] = []
     pose_xs: list[list[float]] = []
-    pose_keypoint_keys: list[list[int]] = []
     pose_score_indices: list[list[int]] = []
     decoder = PoseDecoder(outputs)
     offsets = outputs.offsets
@@ -159,23 +179,19 @@ def _decode(flat_indices: np.ndarray, scores: np.ndarray, grid_shape: tuple[int,
         if within_nms_radius_of_corresponding_point(points_by_part[part], root_y, root_x,
                                                     squared_nms_radius):
             continue
-        ys, xs, position_indices, score_indices = decoder.decode(root, root_y, root_x)
+        ys, xs, _, score_indices = decoder.decode(root, root_y, root_x)
         pose_ys.append(ys)
         pose_xs.append(xs)
-        # keypoint keys for sharing equal keypoints: the position entry fixes the position
-        # and so the entry the score is read at; a root reads its score at its own entry
-        # instead, so it gets a key of its own
-        position_indices[part] = ~root
-        pose_keypoint_keys.append(position_indices)
         pose_score_indices.append(score_indices)
         if len(pose_ys) == max_detections:
             break
         for points, y, x in zip(points_by_part, ys, xs):
             points.append((y, x))
     if not pose_ys:
-        return []
+        return PoseArrays.empty()
     keypoint_scores = scores_at(np.array(pose_score_indices))
-    counted = keypoints_not_overlapped(np.array((pose_ys, pose_xs)), squared_nms_radius)
-    pose_scores = get_instance_scores(keypoint_scores, counted).tolist()
-    return build_poses_sharing_keypoints(pose_scores, pose_ys, pose_xs, keypoint_scores.tolist(),
-                                         pose_keypoint_keys)
+    positions = np.array((pose_ys, pose_xs))  # [yx, pose, part], doubles as in TF.js
+    counted = keypoints_not_overlapped(positions, squared_nms_radius)
+    return PoseArrays(keypoints_xy=np.stack((positions[1], positions[0]), axis=-1),
+                      keypoint_scores=keypoint_scores.astype(np.float64),
+                      pose_scores=get_instance_scores(keypoint_scores, counted))

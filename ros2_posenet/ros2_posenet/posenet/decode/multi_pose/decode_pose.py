@@ -21,7 +21,9 @@ import numpy as np
 from ...keypoints import NUM_EDGES, NUM_KEYPOINTS, PARENT_CHILD_IDS
 
 OFFSET_REFINE_STEPS = 2
-"""Short-offset refinements after following a displacement (tfjs ``offsetRefineStep``)."""
+"""Short-offset refinements after following a displacement (tfjs ``offsetRefineStep``).
+``PoseDecoder.decode`` unrolls exactly this many; the assertion keeps the two together."""
+assert OFFSET_REFINE_STEPS == 2, 'PoseDecoder.decode unrolls two refinement steps'
 
 _OFFSET_CHANNELS = 2 * NUM_KEYPOINTS
 _DISPLACEMENT_CHANNELS = 2 * NUM_EDGES
@@ -141,8 +143,9 @@ class FlatOutputs:
             displacement_bwd: Float32 [height, width, 32].
             output_stride: Input pixels per grid cell.
         """
-        return cls(memoryview(offsets.reshape(-1)), memoryview(displacement_fwd.reshape(-1)),
-                   memoryview(displacement_bwd.reshape(-1)), offsets.shape[0],
+        # ``ndarray.data`` is the array's buffer as a memoryview (no copy)
+        return cls(offsets.reshape(-1).data, displacement_fwd.reshape(-1).data,
+                   displacement_bwd.reshape(-1).data, offsets.shape[0],
                    offsets.shape[1], output_stride)
 
 
@@ -168,18 +171,17 @@ class PoseDecoder:
 
     __slots__ = ('_outputs', '_tables', '_stride', '_memo')
 
-    def __init__(self, outputs: FlatOutputs, memo: StepMemo | None = None) -> None:
+    def __init__(self, outputs: FlatOutputs) -> None:
         """Prepare decoding from ``outputs``.
 
         Args:
             outputs: Flat views of the offsets and displacements of one inference.
-            memo: Step results to share (updated in place); None for a fresh one.
         """
         self._outputs = outputs
         self._tables = _grid_tables(outputs.height, outputs.width, outputs.output_stride)
         # float / float is faster than float / int in CPython, and gives the same double
         self._stride = float(outputs.output_stride)
-        self._memo: StepMemo = {} if memo is None else memo
+        self._memo: StepMemo = {}
 
     def decode(self, root_flat_index: int, root_y: float, root_x: float) -> DecodedPose:
         """Decode all 17 keypoint positions of one person from its root part.
@@ -238,7 +240,7 @@ class PoseDecoder:
                                 + column_cell[floor(x / stride + half)]) * _DISPLACEMENT_CHANNELS
                         y += displacements[base + disp_y]
                         x += displacements[base + disp_x]
-                        # OFFSET_REFINE_STEPS == 2 refinements, unrolled
+                        # the OFFSET_REFINE_STEPS (asserted 2 below) refinements, unrolled
                         row = floor(y / stride + half)
                         column = floor(x / stride + half)
                         base = (row_cell[row] + column_cell[column]) * _OFFSET_CHANNELS
@@ -260,27 +262,6 @@ class PoseDecoder:
                     memo[key] = result
                 ys[target], xs[target], position_indices[target], score_indices[target] = result
         return ys, xs, position_indices, score_indices
-
-
-def decode_pose(root_flat_index: int, root_y: float, root_x: float, outputs: FlatOutputs,
-                memo: StepMemo | None = None) -> DecodedPose:
-    """Decode all 17 keypoint positions of one person from its root part.
-
-    Convenience form of ``PoseDecoder(outputs, memo).decode(...)``; decoding several poses of
-    one call through one ``PoseDecoder`` is faster.
-
-    Args:
-        root_flat_index: Index of the root entry into the C-ordered [height, width, 17]
-            heatmap (its part id is ``root_flat_index % 17``).
-        root_y: Root row in input pixels (tfjs ``getImageCoords``).
-        root_x: Root column in input pixels.
-        outputs: Flat views of the offsets and displacements of the same call.
-        memo: Step results of this call, updated in place; None for a fresh one.
-
-    Returns:
-        ``(ys, xs, position_indices, score_indices)``, see ``PoseDecoder.decode``.
-    """
-    return PoseDecoder(outputs, memo).decode(root_flat_index, root_y, root_x)
 
 
 def _traverse_step_plainly(step: TraversalStep, displacements: memoryview, y: float, x: float,

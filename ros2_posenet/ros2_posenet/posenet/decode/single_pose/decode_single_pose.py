@@ -2,23 +2,27 @@
 
 Each part is placed independently at the grid cell of its highest score plus the short offset
 there; the pose score is the mean keypoint score. TF.js adds the cell position and the offset
-in a float32 tensor, so the positions here are float32 sums too (returned as Python floats).
+in a float32 tensor, so the positions here are float32 sums too (held exactly in float64).
+
+``decode_single_pose`` and ``decode_single_pose_from_scores`` check their inputs (for direct
+callers); ``decode_single_pose_unchecked`` is the core ``PoseEngine`` calls on the model
+runner's outputs.
 """
 
 import numpy as np
 
-from .argmax2d import argmax2d, argmax2d_from_logits
-from ..build_pose import build_pose
 from ..decoder_inputs import (as_output_array, check_output_stride, check_same_grid,
-                             check_scores_range, OFFSET_CHANNELS)
+                              check_scores_range, OFFSET_CHANNELS)
 from ...keypoints import NUM_KEYPOINTS
-from ...pose import Pose
+from ...pose import PoseArrays
+from .argmax2d import argmax2d, argmax2d_from_logits
+
 
 _PARTS = np.arange(NUM_KEYPOINTS)
 
 
 def decode_single_pose(heatmap_logits: np.ndarray, offsets: np.ndarray,
-                       output_stride: int) -> Pose:
+                       output_stride: int) -> PoseArrays:
     """Decode the single best pose from the PoseNet heatmaps and offsets.
 
     Args:
@@ -29,7 +33,7 @@ def decode_single_pose(heatmap_logits: np.ndarray, offsets: np.ndarray,
         output_stride: Input pixels per grid cell (grid cell (i, j) is pixel (stride*i, stride*j)).
 
     Returns:
-        The pose, keypoints in model-input pixels (x right, y down).
+        One pose, keypoints in model-input pixels (x right, y down).
 
     Raises:
         InputError: Bad shapes, dtypes, non-finite values or output stride.
@@ -37,13 +41,19 @@ def decode_single_pose(heatmap_logits: np.ndarray, offsets: np.ndarray,
     heatmap_logits = as_output_array('heatmap_logits', heatmap_logits, NUM_KEYPOINTS)
     offsets = as_output_array('offsets', offsets, OFFSET_CHANNELS)
     check_same_grid('heatmap_logits', heatmap_logits, 'offsets', offsets)
-    stride = check_output_stride(output_stride)
+    return decode_single_pose_unchecked(heatmap_logits, offsets,
+                                        check_output_stride(output_stride))
+
+
+def decode_single_pose_unchecked(heatmap_logits: np.ndarray, offsets: np.ndarray,
+                                 output_stride: int) -> PoseArrays:
+    """``decode_single_pose`` for float32 C-contiguous finite arrays of one grid (unchecked)."""
     coords, keypoint_scores = argmax2d_from_logits(heatmap_logits)
-    return _decode(coords, keypoint_scores, offsets, stride)
+    return _decode(coords, keypoint_scores, offsets, output_stride)
 
 
 def decode_single_pose_from_scores(heatmap_scores: np.ndarray, offsets: np.ndarray,
-                                   output_stride: int) -> Pose:
+                                   output_stride: int) -> PoseArrays:
     """Like ``decode_single_pose`` but from heatmap scores that are already sigmoid.
 
     Args:
@@ -52,7 +62,7 @@ def decode_single_pose_from_scores(heatmap_scores: np.ndarray, offsets: np.ndarr
         output_stride: See ``decode_single_pose``.
 
     Returns:
-        The pose, keypoints in model-input pixels.
+        One pose, keypoints in model-input pixels.
 
     Raises:
         InputError: Bad shapes, dtypes, non-finite or out-of-range values or output stride.
@@ -68,7 +78,7 @@ def decode_single_pose_from_scores(heatmap_scores: np.ndarray, offsets: np.ndarr
 
 
 def _decode(coords: np.ndarray, keypoint_scores: np.ndarray, offsets: np.ndarray,
-            output_stride: int) -> Pose:
+            output_stride: int) -> PoseArrays:
     """Place each part at its best cell plus the offset there.
 
     Args:
@@ -84,8 +94,8 @@ def _decode(coords: np.ndarray, keypoint_scores: np.ndarray, offsets: np.ndarray
     ys = (rows * output_stride).astype(np.float32) + cell_offsets[_PARTS, _PARTS]
     xs = (columns * output_stride).astype(np.float32) \
         + cell_offsets[_PARTS, _PARTS + NUM_KEYPOINTS]
-    scores = keypoint_scores.tolist()
-    total = 0.0
-    for score in scores:  # summed in part order in double precision, as TF.js does
-        total += score
-    return build_pose(total / NUM_KEYPOINTS, ys.tolist(), xs.tolist(), scores)
+    scores = keypoint_scores.astype(np.float64)
+    # summed in part order in double precision, as TF.js does (cumsum is sequential)
+    pose_score = np.cumsum(scores)[-1:] / NUM_KEYPOINTS
+    return PoseArrays(keypoints_xy=np.stack((xs, ys), axis=-1).astype(np.float64)[None],
+                      keypoint_scores=scores[None], pose_scores=pose_score)

@@ -7,27 +7,29 @@ encoding is not already three 8-bit channels:
 
 * ``rgb8`` / ``bgr8`` (and the OpenCV alias ``8UC3``, read as BGR) are returned as views of
   the message buffer when rows are unpadded, otherwise as one contiguous copy.
-* Every other encoding is converted in one OpenCV call into a new RGB array, the order the
-  PoseNet models take: ``rgba8`` / ``bgra8`` / ``8UC4`` (alpha dropped), ``mono8`` / ``8UC1``,
+* Every other encoding is converted in one OpenCV call into a new BGR array (the order the
+  annotated image is drawn in; the engine swaps to RGB while writing the input tensor anyway):
+  ``rgba8`` / ``bgra8`` / ``8UC4`` (alpha dropped), ``mono8`` / ``8UC1``,
   ``mono16`` (scaled to 8 bits by ``>> 8``, i.e. the high byte, honouring ``is_bigendian``),
   YUV 4:2:2 ``yuyv`` / ``yuv422_yuy2`` (byte order Y0 U Y1 V) and ``uyvy`` / ``yuv422`` (byte
   order U Y0 V Y1; ``sensor_msgs/image_encodings.hpp`` files ``yuv422`` under fourcc UYVY).
 
 Returned arrays are C-contiguous. A returned view shares memory with the message (and is
 read-only when ``msg.data`` is ``bytes``): copy it before drawing on it.
+
+``copy_header`` is the one header copy every outgoing message (poses, markers, images) uses.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 import cv2
 import numpy as np
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
-ColorOrder = Literal['rgb', 'bgr']
-"""``'rgb'`` or ``'bgr'``: channel order of a returned ``HxWx3`` array."""
+from ros2_posenet.posenet import ColorOrder
 
 
 class ImageConversionError(ValueError):
@@ -64,26 +66,25 @@ def _cvt(code: int) -> Callable[[np.ndarray, bool], tuple[np.ndarray, ColorOrder
         if pixels.shape[2] == 1:
             pixels = pixels[:, :, 0]
         # OpenCV reads row-padded views directly (Mat row step), so no copy is needed first.
-        return cv2.cvtColor(pixels, code), 'rgb'
+        return cv2.cvtColor(pixels, code), 'bgr'
     return convert
 
 
 def _mono16(pixels: np.ndarray, is_bigendian: bool) -> tuple[np.ndarray, ColorOrder]:
     # value >> 8 is the high byte: byte 0 of each pair when big-endian, byte 1 otherwise.
-    # Gathering the strided bytes first and expanding with OpenCV is ~7x faster than one
-    # numpy broadcast assignment.
+    # Gathering the strided bytes first and expanding with OpenCV beats one numpy broadcast.
     high_bytes = np.ascontiguousarray(pixels[:, :, 0 if is_bigendian else 1])
-    return cv2.cvtColor(high_bytes, cv2.COLOR_GRAY2RGB), 'rgb'
+    return cv2.cvtColor(high_bytes, cv2.COLOR_GRAY2BGR), 'bgr'
 
 
 _RGB8: Final = _RawLayout(3, 3, _passthrough('rgb'))
 _BGR8: Final = _RawLayout(3, 3, _passthrough('bgr'))
-_RGBA8: Final = _RawLayout(4, 4, _cvt(cv2.COLOR_RGBA2RGB))
-_BGRA8: Final = _RawLayout(4, 4, _cvt(cv2.COLOR_BGRA2RGB))
-_MONO8: Final = _RawLayout(1, 1, _cvt(cv2.COLOR_GRAY2RGB))
+_RGBA8: Final = _RawLayout(4, 4, _cvt(cv2.COLOR_RGBA2BGR))
+_BGRA8: Final = _RawLayout(4, 4, _cvt(cv2.COLOR_BGRA2BGR))
+_MONO8: Final = _RawLayout(1, 1, _cvt(cv2.COLOR_GRAY2BGR))
 _MONO16: Final = _RawLayout(2, 2, _mono16)
-_YUYV: Final = _RawLayout(2, 2, _cvt(cv2.COLOR_YUV2RGB_YUYV), even_width=True)
-_UYVY: Final = _RawLayout(2, 2, _cvt(cv2.COLOR_YUV2RGB_UYVY), even_width=True)
+_YUYV: Final = _RawLayout(2, 2, _cvt(cv2.COLOR_YUV2BGR_YUYV), even_width=True)
+_UYVY: Final = _RawLayout(2, 2, _cvt(cv2.COLOR_YUV2BGR_UYVY), even_width=True)
 
 _RAW_LAYOUTS: Final[dict[str, _RawLayout]] = {
     'rgb8': _RGB8,
@@ -101,10 +102,8 @@ _RAW_LAYOUTS: Final[dict[str, _RawLayout]] = {
     'yuv422': _UYVY,
 }
 
-SUPPORTED_ENCODINGS: Final[tuple[str, ...]] = (
-    'rgb8', 'bgr8', 'rgba8', 'bgra8', 'mono8', 'mono16',
-    'yuyv', 'yuv422_yuy2', 'uyvy', 'yuv422', '8UC1', '8UC3', '8UC4',
-)
+SUPPORTED_ENCODINGS: Final[tuple[str, ...]] = tuple(
+    name.upper() if name[0].isdigit() else name for name in _RAW_LAYOUTS)
 """Raw ``sensor_msgs/Image`` encodings accepted by ``image_msg_to_array`` (case-insensitive)."""
 
 
@@ -226,7 +225,7 @@ def array_to_image_msg(image_bgr: np.ndarray, header: Header) -> Image:
             'uint8 array')
     height, width = int(image_bgr.shape[0]), int(image_bgr.shape[1])
     msg = Image()
-    msg.header = _copy_header(header)
+    msg.header = copy_header(header)
     msg.height = height
     msg.width = width
     msg.encoding = 'bgr8'
@@ -237,7 +236,8 @@ def array_to_image_msg(image_bgr: np.ndarray, header: Header) -> Image:
     return msg
 
 
-def _copy_header(header: Header) -> Header:
+def copy_header(header: Header) -> Header:
+    """Return a new ``Header`` with the stamp and frame_id of ``header`` (nothing shared)."""
     copy = Header()
     copy.stamp.sec = header.stamp.sec
     copy.stamp.nanosec = header.stamp.nanosec

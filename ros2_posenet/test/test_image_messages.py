@@ -10,7 +10,7 @@ pytest.importorskip('sensor_msgs')
 from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
-from ros2_posenet.image_conversion import (  # noqa: E402
+from ros2_posenet.image_messages import (  # noqa: E402
     array_to_image_msg, compressed_msg_to_array, image_msg_to_array, ImageConversionError,
     SUPPORTED_ENCODINGS)
 

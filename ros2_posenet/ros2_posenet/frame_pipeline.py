@@ -1,0 +1,105 @@
+"""One camera frame message in, the node's output messages out, without a node.
+
+``FramePipeline`` is the per-frame path of ``posenet_node`` and of every tool that processes
+frames offline (demo, benchmark, bag processing): image message -> array -> engine ->
+``PoseArray`` (always), ``MarkerArray`` and the annotated ``Image`` (when asked). It holds the
+state that outlives a frame: the engine and the camera model of the last ``CameraInfo`` (built
+once per calibration and image size). The caller owns publishing, timing and statistics.
+
+Not thread-safe: one frame at a time (the node calls it from its worker thread only).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
+from visualization_msgs.msg import MarkerArray
+from ros2_posenet_msgs.msg import PoseArray
+
+from ros2_posenet.image_messages import (array_to_image_msg, compressed_msg_to_array,
+                                         image_msg_to_array)
+from ros2_posenet.markers import image_intrinsics, poses_to_markers
+from ros2_posenet.node_config import NodeConfig
+from ros2_posenet.pose_messages import poses_to_msg
+from ros2_posenet.posenet import draw_poses, EstimateResult, PinholeCamera, PoseEngine
+
+
+@dataclass(frozen=True)
+class FrameOutputs:
+    """The messages computed for one frame; each carries the frame's header.
+
+    Attributes:
+        poses: Always built.
+        markers: Built when asked, else ``None``.
+        annotated: The frame as ``bgr8`` with skeletons drawn, when asked, else ``None``.
+        result: The engine's result (arrays in source-image pixels in the decoder's order,
+            timings); the messages hold the same people in decreasing pose score.
+        image_width: Source image width in pixels.
+        image_height: Source image height in pixels.
+    """
+
+    poses: PoseArray
+    markers: MarkerArray | None
+    annotated: Image | None
+    result: EstimateResult
+    image_width: int
+    image_height: int
+
+
+class FramePipeline:
+    """Turns image messages into output messages with one engine."""
+
+    def __init__(self, engine: PoseEngine) -> None:
+        """Use ``engine`` for every frame (the caller closes it)."""
+        self.engine = engine
+        self._camera_info: CameraInfo | None = None
+        self._camera: PinholeCamera | None = None
+
+    def set_camera_info(self, camera_info: CameraInfo | None) -> None:
+        """Use this calibration for the next frames' markers (``None``: the fallback camera)."""
+        if camera_info is not self._camera_info:
+            self._camera_info = camera_info
+            self._camera = None
+
+    def camera(self, width: int, height: int) -> PinholeCamera:
+        """Return the camera of an image of this size (built once per calibration and size)."""
+        camera = self._camera
+        if camera is None or (camera.width, camera.height) != (width, height):
+            camera = self._camera = image_intrinsics(self._camera_info, width, height)
+        return camera
+
+    def process(self, msg: Image | CompressedImage, config: NodeConfig, *,
+                markers: bool = False, annotated: bool = False) -> FrameOutputs:
+        """Estimate the poses of one frame and build the requested messages.
+
+        Args:
+            msg: The frame, raw or compressed.
+            config: Decoding, marker and drawing settings (options built once per config).
+            markers: Also build the ``MarkerArray``.
+            annotated: Also build the annotated image.
+
+        Raises:
+            ImageConversionError: The message cannot be turned into an image.
+            InputError: The engine rejects the image.
+            ModelError, DelegateError: Inference failed.
+        """
+        if isinstance(msg, CompressedImage):
+            image, color_order = compressed_msg_to_array(msg)
+        else:
+            image, color_order = image_msg_to_array(msg)
+        result = self.engine.estimate(image, color_order, config.decode_options)
+        height, width = image.shape[:2]
+        # the message contract (PoseArray.msg): decreasing pose score, ties in decoder order
+        people = result.arrays.select(np.argsort(-result.arrays.pose_scores, kind='stable'))
+        poses_msg = poses_to_msg(people, msg.header, width, height)
+        people_poses = people.to_poses() if markers or annotated else ()
+        markers_msg = None
+        if markers:
+            markers_msg = poses_to_markers(people_poses, msg.header,
+                                           self.camera(width, height), config.marker_options)
+        annotated_msg = None
+        if annotated:
+            canvas = image.copy() if color_order == 'bgr' else image[:, :, ::-1].copy()
+            draw_poses(canvas, people_poses, config.min_keypoint_score)
+            annotated_msg = array_to_image_msg(canvas, msg.header)
+        return FrameOutputs(poses_msg, markers_msg, annotated_msg, result, width, height)
