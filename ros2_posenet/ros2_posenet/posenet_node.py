@@ -7,6 +7,16 @@ and delegate, ``activate`` subscribes, ``deactivate`` stops processing, ``cleanu
 start. The image callback only drops the message into a one-slot mailbox; a worker thread
 converts, infers and publishes the newest frame, so stale frames are dropped, never queued.
 
+Transitions never wait for a frame: ``deactivate`` closes the mailbox and returns while the
+worker finishes (and then drops) the frame it is on; ``cleanup`` and ``shutdown`` hand the engine
+to that worker, which closes it when it exits, so a slow or hung inference blocks neither the
+executor (diagnostics keep flowing) nor Ctrl-C. A lifecycle request by id that is not valid in the
+current state is refused with ``success=False`` and a log line (rclpy 7.1 raises instead).
+
+One node serves one camera: with two image publishers on one ``image`` topic the one-slot
+mailbox keeps whichever frame came last, so a faster camera can starve a slower one. Start a
+node per camera (each in its own namespace).
+
 Topics (relative, remap as usual): subscribes ``image`` (``sensor_msgs/Image``) or, with
 ``input_transport: compressed``, ``image/compressed``, and ``camera_info``; publishes ``poses``
 (``ros2_posenet_msgs/PoseArray``), ``markers`` (``visualization_msgs/MarkerArray``) and
@@ -15,11 +25,11 @@ output carries the source image header. Parameters: ``ros2_posenet.node_config.P
 """
 
 from pathlib import Path
-import threading
 import time
 from typing import NamedTuple
 
 from diagnostic_msgs.msg import DiagnosticArray
+from lifecycle_msgs.srv import ChangeState
 import rclpy
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
@@ -41,14 +51,15 @@ from visualization_msgs.msg import MarkerArray
 from ros2_posenet.diagnostics import diagnostic_status, NodeHealth, ProcessingStats
 from ros2_posenet.frame_mailbox import LatestFrameMailbox
 from ros2_posenet.frame_pipeline import FramePipeline
+from ros2_posenet.frame_worker import FrameWorker
 from ros2_posenet.image_messages import ImageConversionError
 from ros2_posenet.node_config import NodeConfig, PARAMETERS
 from ros2_posenet.posenet import InputError, PoseEngine
 
 WARN_THROTTLE_S = 2.0
-WORKER_JOIN_TIMEOUT_S = 5.0
-"""How long a transition waits for the worker to finish its frame before going on without it
-(a hung delegate must not hang the lifecycle); the worker is a daemon thread."""
+WORKER_JOIN_S = 0.05
+"""How long a transition lets an idle worker exit before going on without it; a worker inside a
+frame finishes (and closes a released engine) on its own."""
 OUTPUT_QOS = QoSProfile(depth=5)  # reliable: serves reliable and best-effort readers
 
 
@@ -80,7 +91,9 @@ class PoseNetNode(LifecycleNode):
         self._subscriptions_in: list[Subscription] = []
         self._camera_info: CameraInfo | None = None
         self._mailbox: LatestFrameMailbox[_Frame] = LatestFrameMailbox()
-        self._worker: threading.Thread | None = None
+        self._mailbox.close()  # a fresh mailbox per activation
+        self._worker: FrameWorker[_Frame] | None = None
+        self._worker_finishing: FrameWorker[_Frame] | None = None
         self._stats = ProcessingStats()
         self._diagnostics = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_timer(self._config.diagnostics_period, self._publish_diagnostics)
@@ -125,7 +138,7 @@ class PoseNetNode(LifecycleNode):
         result = super().on_activate(state)
         config = self._config
         self._stats.reset()
-        self._mailbox.reopen()
+        self._mailbox = LatestFrameMailbox()
         message_type = CompressedImage if config.input_transport == 'compressed' else Image
         self._subscriptions_in = [
             self.create_subscription(
@@ -135,8 +148,7 @@ class PoseNetNode(LifecycleNode):
             self.create_subscription(CameraInfo, 'camera_info', self._on_camera_info,
                                      qos_profile_sensor_data),
         ]
-        self._worker = threading.Thread(target=self._work, name='posenet_worker', daemon=True)
-        self._worker.start()
+        self._worker = FrameWorker(self._work, self._mailbox)
         self._state = 'active'
         self.get_logger().info(
             f'active: {self._subscriptions_in[0].topic_name} ({config.input_transport}, '
@@ -171,9 +183,13 @@ class PoseNetNode(LifecycleNode):
         for publisher in self._publishers_out.values():
             self.destroy_lifecycle_publisher(publisher)
         self._publishers_out = {}
-        if self._pipeline is not None:
-            self._pipeline.engine.close()
-            self._pipeline = None
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            worker = self._worker_finishing
+            if worker is not None and worker.busy_with(pipeline):
+                worker.close_when_done(pipeline.engine)  # never wait for its frame here
+            else:
+                pipeline.engine.close()
         self._state = 'unconfigured'
 
     def _stop_processing(self) -> None:
@@ -182,12 +198,32 @@ class PoseNetNode(LifecycleNode):
         self._subscriptions_in = []
         self._mailbox.close()
         if self._worker is not None:
-            self._worker.join(WORKER_JOIN_TIMEOUT_S)
-            if self._worker.is_alive():
-                self.get_logger().error(
-                    f'the worker did not finish its frame within {WORKER_JOIN_TIMEOUT_S} s '
-                    '(a hung delegate?); going on without it')
+            if not self._worker.stop(WORKER_JOIN_S):
+                self.get_logger().info('the worker finishes its current frame on its own')
+                self._worker_finishing = self._worker
             self._worker = None
+
+    def _LifecycleNodeMixin__on_change_state(self, request: ChangeState.Request,
+                                             response: ChangeState.Response
+                                             ) -> ChangeState.Response:
+        """Refuse a transition id that is not valid in the current state, then delegate.
+
+        rclpy's ``change_state`` service (7.1.x) raises ``RCLError`` for such an id, which ends
+        the node; a request by label is already refused cleanly there.
+        """
+        transition = request.transition
+        if not transition.label:
+            valid = {description[0]: description[1]
+                     for description in self._state_machine.available_transitions}
+            if transition.id not in valid:
+                state = self._state_machine.current_state[1]
+                available = ', '.join(f'{i} ({label})' for i, label in valid.items())
+                self.get_logger().warn(
+                    f'refused lifecycle transition id {transition.id}: not available in state '
+                    f'{state} (available: {available or "none"})')
+                response.success = False
+                return response
+        return super()._LifecycleNodeMixin__on_change_state(request, response)
 
     # --- parameters ---------------------------------------------------------------------
     def _on_set_parameters(self, parameters: list[Parameter]) -> SetParametersResult:
@@ -205,26 +241,29 @@ class PoseNetNode(LifecycleNode):
     def _on_camera_info(self, msg: CameraInfo) -> None:
         self._camera_info = msg  # taken by the worker with the next frame
 
-    def _work(self) -> None:
-        while (frame := self._mailbox.take()) is not None:
+    def _work(self, mailbox: LatestFrameMailbox[_Frame], worker: FrameWorker[_Frame]) -> None:
+        while (frame := mailbox.take()) is not None:
+            pipeline = self._pipeline
+            if pipeline is None:
+                continue
             try:
-                self._process(frame)
+                with worker.processing(pipeline):
+                    self._process(frame, pipeline, worker)
             except (ImageConversionError, InputError) as error:
                 self._stats.record_failed(f'bad frame: {error}')
                 self.get_logger().warn(f'skipping bad frame: {error}',
                                        throttle_duration_sec=WARN_THROTTLE_S)
             except Exception as error:  # noqa: B902 the worker must survive anything
-                if not self.context.ok():
-                    return  # shutting down: publishers are gone, nothing to report
+                if not self.context.ok() or worker.stopped:
+                    return  # stopping: the engine or publishers are gone, nothing to report
                 self._stats.record_failed(f'{type(error).__name__}: {error}')
                 self.get_logger().error(f'error processing a frame: {error!r}',
                                         throttle_duration_sec=WARN_THROTTLE_S)
 
-    def _process(self, frame: _Frame) -> None:
+    def _process(self, frame: _Frame, pipeline: FramePipeline,
+                 worker: FrameWorker[_Frame]) -> None:
         start = time.monotonic()
-        config, pipeline = self._config, self._pipeline
-        if pipeline is None:
-            return  # released while the frame waited
+        config = self._config
         pipeline.set_camera_info(self._camera_info)
         markers = self._publishers_out['markers']
         annotated = self._publishers_out['image_annotated']
@@ -234,6 +273,8 @@ class PoseNetNode(LifecycleNode):
             markers=config.publish_markers and markers.get_subscription_count() > 0,
             annotated=(config.publish_annotated_image
                        and annotated.get_subscription_count() > 0))
+        if worker.stopped:
+            return  # deactivated during the frame: nothing is published after the transition
         self._publishers_out['poses'].publish(outputs.poses)
         published = time.monotonic()
         if outputs.markers is not None:

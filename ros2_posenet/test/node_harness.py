@@ -19,6 +19,10 @@ import cv2
 import numpy as np
 import pytest
 import rclpy
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState, GetState
+from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
+from rcl_interfaces.srv import SetParameters
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -285,3 +289,33 @@ def diagnostic_values(diagnostics: list, name_prefix: str = 'posenet') -> dict[s
                 values['message'] = status.message
                 return values
     return None
+
+
+class LifecycleClient:
+    """Service clients of one lifecycle node."""
+
+    def __init__(self, ros: RosClient, node_name: str) -> None:
+        """Create the clients of ``/<node_name>/...`` on the client node."""
+        self.ros = ros
+        self.change_client = ros.node.create_client(ChangeState, f'/{node_name}/change_state')
+        self.get_client = ros.node.create_client(GetState, f'/{node_name}/get_state')
+        self.parameters_client = ros.node.create_client(
+            SetParameters, f'/{node_name}/set_parameters')
+
+    def state(self) -> str:
+        """Return the current state label."""
+        return self.ros.call(self.get_client, GetState.Request()).current_state.label
+
+    def change(self, transition_id: int) -> bool:
+        """Trigger a transition; return whether it succeeded."""
+        request = ChangeState.Request()
+        request.transition = Transition(id=transition_id)
+        return self.ros.call(self.change_client, request, timeout=30.0).success
+
+    def set_string(self, name: str, value: str) -> tuple[bool, str]:
+        """Set a string parameter; return (successful, reason)."""
+        request = SetParameters.Request()
+        request.parameters = [Parameter(name=name, value=ParameterValue(
+            type=ParameterType.PARAMETER_STRING, string_value=value))]
+        result = self.ros.call(self.parameters_client, request).results[0]
+        return result.successful, result.reason

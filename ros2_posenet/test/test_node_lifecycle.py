@@ -11,9 +11,6 @@ import pytest
 rclpy = pytest.importorskip('rclpy')
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus  # noqa: E402
 from lifecycle_msgs.msg import Transition  # noqa: E402
-from lifecycle_msgs.srv import ChangeState, GetState  # noqa: E402
-from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue  # noqa: E402
-from rcl_interfaces.srv import SetParameters  # noqa: E402
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from rclpy.lifecycle import TransitionCallbackReturn  # noqa: E402
 from rclpy.parameter import Parameter as NodeParameter  # noqa: E402
@@ -21,42 +18,13 @@ from ros2_posenet_msgs.msg import PoseArray  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 
 from node_harness import (couple_frame_bgr, diagnostic_values, IMAGE_QOS,  # noqa: E402
-                          NodeProcess, publish_until, raw_image, RosClient, wait_until)
+                          LifecycleClient, NodeProcess, publish_until, raw_image, RosClient,
+                          wait_until)
 from ros2_posenet import diagnostics, posenet_node  # noqa: E402
 
 DOMAIN_ID = 63
 SECOND_MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 MISSING_MODEL = 'no_such_posenet_model.tflite'
-
-
-class LifecycleClient:
-    """Service clients of one lifecycle node."""
-
-    def __init__(self, ros: RosClient, node_name: str) -> None:
-        """Create the clients of ``/<node_name>/...`` on the client node."""
-        self.ros = ros
-        self.change_client = ros.node.create_client(ChangeState, f'/{node_name}/change_state')
-        self.get_client = ros.node.create_client(GetState, f'/{node_name}/get_state')
-        self.parameters_client = ros.node.create_client(
-            SetParameters, f'/{node_name}/set_parameters')
-
-    def state(self) -> str:
-        """Return the current state label."""
-        return self.ros.call(self.get_client, GetState.Request()).current_state.label
-
-    def change(self, transition_id: int) -> bool:
-        """Trigger a transition; return whether it succeeded."""
-        request = ChangeState.Request()
-        request.transition = Transition(id=transition_id)
-        return self.ros.call(self.change_client, request, timeout=30.0).success
-
-    def set_string(self, name: str, value: str) -> tuple[bool, str]:
-        """Set a string parameter; return (successful, reason)."""
-        request = SetParameters.Request()
-        request.parameters = [Parameter(name=name, value=ParameterValue(
-            type=ParameterType.PARAMETER_STRING, string_value=value))]
-        result = self.ros.call(self.parameters_client, request).results[0]
-        return result.successful, result.reason
 
 
 @pytest.fixture(scope='module')
