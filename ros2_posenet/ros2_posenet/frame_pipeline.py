@@ -11,6 +11,7 @@ Not thread-safe: one frame at a time (the node calls it from its worker thread o
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
@@ -21,7 +22,8 @@ from ros2_posenet.image_messages import (array_to_image_msg, compressed_msg_to_a
 from ros2_posenet.markers import image_intrinsics, poses_to_markers
 from ros2_posenet.node_config import NodeConfig
 from ros2_posenet.pose_messages import poses_to_msg
-from ros2_posenet.posenet import draw_poses, EstimateResult, PinholeCamera, PoseEngine
+from ros2_posenet.posenet import (ColorOrder, draw_poses, EstimateResult, PinholeCamera,
+                                  PoseArrays, PoseEngine)
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class FrameOutputs:
     Attributes:
         poses: Always built.
         markers: Built when asked, else ``None``.
-        annotated: The frame as ``bgr8`` with skeletons drawn, when asked, else ``None``.
+        annotated: The frame as ``bgr8`` with skeletons drawn, longest side at most the
+            ``annotated_max_size`` parameter (scaled down), when asked, else ``None``.
         result: The engine's result (arrays in source-image pixels in the decoder's order,
             timings); the messages hold the same people in decreasing pose score.
         image_width: Source image width in pixels.
@@ -92,14 +95,43 @@ class FramePipeline:
         # the message contract (PoseArray.msg): decreasing pose score, ties in decoder order
         people = result.arrays.select(np.argsort(-result.arrays.pose_scores, kind='stable'))
         poses_msg = poses_to_msg(people, msg.header, width, height)
-        people_poses = people.to_poses() if markers or annotated else ()
         markers_msg = None
         if markers:
-            markers_msg = poses_to_markers(people_poses, msg.header,
+            markers_msg = poses_to_markers(people.to_poses(), msg.header,
                                            self.camera(width, height), config.marker_options)
         annotated_msg = None
         if annotated:
-            canvas = image.copy() if color_order == 'bgr' else image[:, :, ::-1].copy()
-            draw_poses(canvas, people_poses, config.min_keypoint_score)
-            annotated_msg = array_to_image_msg(canvas, msg.header)
+            annotated_msg = array_to_image_msg(
+                annotated_image(image, color_order, people, config.min_keypoint_score,
+                                config.annotated_max_size), msg.header)
         return FrameOutputs(poses_msg, markers_msg, annotated_msg, result, width, height)
+
+
+def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArrays,
+                    min_keypoint_score: float, max_size: int) -> np.ndarray:
+    """Return a new BGR image of the frame with the skeletons drawn, longest side <= max_size.
+
+    A larger frame is shrunk (area filter) before drawing, its poses scaled with it, so the
+    annotated image costs a bounded amount of memory and bandwidth whatever the camera sends.
+
+    Args:
+        image: ``[H, W, 3]`` uint8 source frame.
+        color_order: Its channel order.
+        poses: Poses in source-image pixels.
+        min_keypoint_score: Keypoints below it are not drawn.
+        max_size: Longest side of the result in pixels.
+    """
+    height, width = image.shape[:2]
+    scale = min(1.0, max_size / max(height, width))
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        canvas = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        # pixel centres map as the resize does: (x + 0.5) * scale - 0.5, per axis
+        factors = np.array((size[0] / width, size[1] / height))
+        poses = PoseArrays((poses.keypoints_xy + 0.5) * factors - 0.5, poses.keypoint_scores,
+                           poses.pose_scores)
+    else:
+        canvas = image.copy()
+    if color_order == 'rgb':
+        cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR, dst=canvas)
+    return draw_poses(canvas, poses.to_poses(), min_keypoint_score)

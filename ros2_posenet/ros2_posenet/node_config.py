@@ -161,6 +161,9 @@ class NodeConfig:
     publish_annotated_image: bool = _parameter(
         True, 'Publish the image with skeletons on "image_annotated" while subscribed',
         'runtime')
+    annotated_max_size: int = _parameter(
+        1920, 'Longest side (px) of image_annotated; larger frames are scaled down to it',
+        'runtime', value_range=(64, 8192))
     marker_depth: float = _parameter(
         2.0, 'Distance (m) along the optical axis at which keypoint markers are placed',
         'runtime', value_range=(0.01, 100.0))
