@@ -51,25 +51,9 @@ class LatestFrameMailbox(Generic[T]):
             item, self._item = self._item, None
             return item
 
-    def clear(self) -> bool:
-        """Discard the waiting item, if any; return whether there was one."""
-        with self._condition:
-            had_item, self._item = self._item is not None, None
-            return had_item
-
     def close(self) -> None:
-        """Wake every waiting ``take`` with ``None``, now and until ``reopen``."""
+        """Wake every waiting ``take`` with ``None``, now and for good (one mailbox per run)."""
         with self._condition:
             self._closed = True
             self._item = None
             self._condition.notify_all()
-
-    def reopen(self) -> None:
-        """Accept items again after ``close``."""
-        with self._condition:
-            self._closed = False
-
-    @property
-    def closed(self) -> bool:
-        """Whether ``close`` was called (and not ``reopen``)."""
-        return self._closed

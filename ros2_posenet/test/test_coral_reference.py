@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ros2_posenet.tools.benchmark_engine import (
+from ros2_posenet.tools.coral_reference import (
     compare_with_reference, coral_reference_error, CORAL_REFERENCE, read_coral_reference)
 
 MAX_MEAN_ERROR_PX = 3.0

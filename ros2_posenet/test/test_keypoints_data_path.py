@@ -24,6 +24,9 @@ def test_part_tables_follow_posenet_order():
     assert all(PART_IDS[name] == i for i, name in enumerate(PART_NAMES))
     assert [member.value for member in KeypointId] == list(range(17))
     assert KeypointId.LEFT_WRIST == PART_IDS['leftWrist'] == 9
+    # every enum member names its part: LEFT_WRIST <-> leftWrist, for all 17
+    camel = [member.name.lower().replace('_', '') for member in KeypointId]
+    assert camel == [name.lower() for name in PART_NAMES]
 
 
 def test_pose_chain_is_a_tree_rooted_at_the_nose():

@@ -42,17 +42,6 @@ def test_close_wakes_a_blocked_worker_and_discards_frames():
     assert results == [None]
     assert mailbox.put('ignored') is False
     assert mailbox.take(timeout=0) is None
-    mailbox.reopen()
-    assert mailbox.put('again') is False
-    assert mailbox.take(timeout=0) == 'again'
-
-
-def test_clear_discards_the_waiting_frame():
-    mailbox = LatestFrameMailbox()
-    assert mailbox.clear() is False
-    mailbox.put('x')
-    assert mailbox.clear() is True
-    assert mailbox.take(timeout=0) is None
 
 
 def test_slow_worker_only_ever_sees_the_newest_frame():

@@ -41,6 +41,7 @@ import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
+from ros2_posenet import diagnostics
 from ros2_posenet.posenet import data_dir, DEFAULT_MODEL, EngineConfig, PoseEngine
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
 from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
@@ -252,12 +253,12 @@ def _report(args: argparse.Namespace, bare: BareTimings, probe: LatencyProbe,
           f'({args.reliability}): {len(answered)} processed, {len(stamps) - len(answered)} '
           'not answered')
     node = probe.diagnostics
-    print(f'node counters: dropped (mailbox) {node.get("frames dropped", "?")}, lost in '
-          f'transport {node.get("frames lost in transport", "?")}, failed '
-          f'{node.get("frames failed", "?")}; medians over its last 5 s: reception -> '
-          f'publication {node.get("latency median (ms)", "?")} ms, worker '
-          f'{node.get("processing median (ms)", "?")} ms, invoke '
-          f'{node.get("invoke median (ms)", "?")} ms')
+    print(f'node counters: dropped (mailbox) {node.get(diagnostics.KEY_DROPPED, "?")}, lost in '
+          f'transport {node.get(diagnostics.KEY_LOST, "?")}, failed '
+          f'{node.get(diagnostics.KEY_FAILED, "?")}; medians over its last 5 s: reception -> '
+          f'publication {node.get(diagnostics.KEY_LATENCY, "?")} ms, worker '
+          f'{node.get(diagnostics.KEY_PROCESSING, "?")} ms, invoke '
+          f'{node.get(diagnostics.KEY_INVOKE, "?")} ms')
     if not latencies:
         print('no answers to measure')
         return
@@ -269,8 +270,8 @@ def _report(args: argparse.Namespace, bare: BareTimings, probe: LatencyProbe,
           f'{median:.2f} ms, p95 {p95:.2f} ms, max {latencies[-1]:.2f} ms')
     print(f'median / bare invoke median = {ratio:.2f} (budget {LATENCY_BUDGET}: {verdict})')
     try:
-        node_invoke = float(node['invoke median (ms)'])
-        node_latency = float(node['latency median (ms)'])
+        node_invoke = float(node[diagnostics.KEY_INVOKE])
+        node_latency = float(node[diagnostics.KEY_LATENCY])
     except (KeyError, ValueError):
         pass
     else:
@@ -279,8 +280,9 @@ def _report(args: argparse.Namespace, bare: BareTimings, probe: LatencyProbe,
               f'end to end {median / node_invoke:.2f}, reception -> publication '
               f'{node_latency / node_invoke:.2f}')
     print(f'staleness: longest wait of a processed frame in the node mailbox '
-          f'{node.get("mailbox wait max (ms)", "?")} ms (worker median '
-          f'{node.get("processing median (ms)", "?")} ms, frame period {1e3 / args.fps:.1f} ms); '
+          f'{node.get(diagnostics.KEY_WAIT_MAX, "?")} ms (worker median '
+          f'{node.get(diagnostics.KEY_PROCESSING, "?")} ms, frame period '
+          f'{1e3 / args.fps:.1f} ms); '
           f'answers in publishing order: {"yes" if _in_order(probe, stamps) else "NO"}')
 
 
