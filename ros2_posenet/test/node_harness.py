@@ -8,9 +8,6 @@ its own ROS domain id so modules never see each other's nodes.
 from collections.abc import Callable
 import os
 from pathlib import Path
-import re
-import signal
-import subprocess
 import threading
 import time
 from typing import Any
@@ -26,6 +23,8 @@ from rcl_interfaces.srv import SetParameters
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
+
+from ros2_posenet.tools import node_process as tools_node_process
 
 PACKAGE = 'ros2_posenet'
 EXECUTABLE = 'posenet_node'
@@ -78,8 +77,8 @@ def child_env(domain_id: int, ros_home: Path) -> dict[str, str]:
     return env
 
 
-class NodeProcess:
-    """``posenet_node`` in a child process; its merged stdout/stderr is collected."""
+class NodeProcess(tools_node_process.NodeProcess):
+    """``posenet_node`` in a child process on its own domain; stdout/stderr collected."""
 
     def __init__(self, domain_id: int, ros_home: Path, parameters: dict[str, Any],
                  params_file: Path | None = None, ros_arguments: tuple[str, ...] = ()) -> None:
@@ -92,52 +91,7 @@ class NodeProcess:
         for name, value in parameters.items():
             text = str(value).lower() if isinstance(value, bool) else str(value)
             command += ['-p', f'{name}:={text}']
-        self.command = command
-        self.process = subprocess.Popen(
-            command, env=child_env(domain_id, ros_home), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        self._lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self._lines.append(line)
-
-    @property
-    def output(self) -> str:
-        """Everything the node printed so far."""
-        return ''.join(self._lines)
-
-    def wait_for_output(self, pattern: str, timeout: float = 20.0) -> re.Match | None:
-        """Wait until the output matches ``pattern`` (regex); return the match or ``None``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = re.search(pattern, self.output)
-            if match or self.process.poll() is not None:
-                return match or re.search(pattern, self.output)
-            time.sleep(0.05)
-        return None
-
-    def interrupt(self, timeout: float = 10.0) -> tuple[int | None, float]:
-        """Send SIGINT (Ctrl-C); return (exit code or None on timeout, seconds to exit)."""
-        start = time.monotonic()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            code = None
-        elapsed = time.monotonic() - start
-        self._reader.join(timeout=2.0)
-        return code, elapsed
-
-    def stop(self) -> None:
-        """Interrupt the node; kill it if it does not exit."""
-        code, _ = self.interrupt()
-        if code is None:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        super().__init__(command, child_env(domain_id, ros_home))
 
 
 class RosClient:

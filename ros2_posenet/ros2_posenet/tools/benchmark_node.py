@@ -27,11 +27,8 @@ Usage: posenet_benchmark_node [--frames 300] [--fps 30] [--model NAME] [--no-nod
 
 import argparse
 from dataclasses import dataclass
-import os
 from pathlib import Path
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -44,7 +41,8 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros2_posenet import diagnostics
 from ros2_posenet.posenet import data_dir, DEFAULT_MODEL, EngineConfig, PoseEngine
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
-from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
+from ros2_posenet.tools.node_process import (node_command, NodeProcess,
+                                             use_large_frame_profile)
 
 FRAME_ID = 'camera_color_optical_frame'
 LATENCY_BUDGET = 1.25
@@ -166,12 +164,13 @@ class LatencyProbe:
         self.node.destroy_node()
 
 
-def _wait_ready(probe: LatencyProbe, image, node_process: subprocess.Popen | None) -> None:
+def _wait_ready(probe: LatencyProbe, image, node_process: NodeProcess | None) -> None:
     deadline = time.monotonic() + NODE_READY_TIMEOUT_S
     while (probe.publisher.get_subscription_count() == 0
            or probe.poses_subscription.get_publisher_count() == 0):
-        if node_process is not None and node_process.poll() is not None:
-            raise RuntimeError(f'posenet_node exited with code {node_process.returncode}')
+        if node_process is not None and not node_process.running():
+            raise RuntimeError(f'posenet_node exited with code {node_process.process.returncode}'
+                               f': {node_process.output[-2000:]}')
         if time.monotonic() > deadline:
             raise RuntimeError('posenet node not found: is it running and active?')
         time.sleep(0.1)
@@ -209,10 +208,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_node:
         overrides = [f'model_path:={args.model}', f'num_threads:={args.num_threads}',
                      f'image_qos_reliability:={args.reliability}', *args.param]
-        node_process = subprocess.Popen(node_command(args.params_file, overrides),
-                                        env=dict(os.environ),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True)
+        node_process = NodeProcess(node_command(args.params_file, overrides))
     rclpy.init()
     probe = LatencyProbe()
     try:
@@ -234,11 +230,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         probe.close()
         rclpy.try_shutdown()
-        if node_process is not None:
-            node_process.send_signal(signal.SIGINT)
-            _, errors = node_process.communicate(timeout=10)
-            if node_process.returncode != 0:
-                print(errors, file=sys.stderr)
+        if node_process is not None and node_process.stop() != 0:
+            print(node_process.output, file=sys.stderr)
     _report(args, bare, probe, stamps)
     return 0
 

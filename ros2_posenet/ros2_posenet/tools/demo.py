@@ -10,11 +10,8 @@ Usage: posenet_demo --source video.mp4 --params-file config/posenet.yaml --outpu
 
 import argparse
 from collections import OrderedDict
-import os
 from pathlib import Path
-import signal
 import statistics
-import subprocess
 import sys
 import time
 
@@ -30,7 +27,8 @@ from ros2_posenet.image_messages import array_to_image_msg
 from ros2_posenet.pose_messages import pose_array_to_poses
 from ros2_posenet.posenet import draw_poses
 from ros2_posenet.tools.frame_source import FrameSource, FrameSourceError
-from ros2_posenet.tools.node_process import node_command, use_large_frame_profile
+from ros2_posenet.tools.node_process import (node_command, NodeProcess,
+                                             use_large_frame_profile)
 
 FRAME_ID = 'camera_optical_frame'
 PENDING_FRAMES = 64
@@ -101,11 +99,11 @@ def _spin_for(node: Node, seconds: float) -> None:
             return
 
 
-def _wait_for_node(client: DemoClient, node_process: subprocess.Popen | None) -> None:
+def _wait_for_node(client: DemoClient, node_process: NodeProcess | None) -> None:
     deadline = time.monotonic() + NODE_READY_TIMEOUT_S
     while client.image_publisher.get_subscription_count() == 0:
-        if node_process is not None and node_process.poll() is not None:
-            raise RuntimeError(f'posenet_node exited with code {node_process.returncode} '
+        if node_process is not None and not node_process.running():
+            raise RuntimeError(f'posenet_node exited with code {node_process.process.returncode} '
                                'before subscribing (see its log above)')
         if time.monotonic() > deadline:
             raise RuntimeError(f'no subscriber on {client.image_publisher.topic_name} '
@@ -190,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_node:
         command = node_command(args.params_file, args.param)
         print(f'starting: {" ".join(command)}', flush=True)
-        node_process = subprocess.Popen(command, env=dict(os.environ))
+        node_process = NodeProcess(command, capture=False)
     rclpy.init()
     client = DemoClient()
     published = 0
@@ -219,11 +217,7 @@ def run(args: argparse.Namespace) -> int:
         client.destroy_node()
         rclpy.try_shutdown()
         if node_process is not None:
-            node_process.send_signal(signal.SIGINT)
-            try:
-                node_process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                node_process.kill()
+            node_process.stop()
     results = client.results
     if not results:
         print(f'posenet_demo: published {published} frames, received no PoseArray',
