@@ -10,6 +10,8 @@
 #   POSENET_DATA_DIR=DIR      models, images, videos (default ../shared/data, else ~/.cache/ros2_posenet)
 #   SOURCE=PATH|DEVICE        `make run` input: a video, an image folder, or a camera index (0)
 #   RUN_ARGS="..."            extra arguments of `make run` (see posenet_demo --help)
+#   TFJS_PEER=DIR             `make benchmark`: time the TensorFlow.js decoder beside ours (a copy
+#                             of ../shared/peers/tfjs after `npm ci`)
 
 # Recipes source colcon/ROS scripts: they need bash (dash silently ignores `source`), and
 # colcon's scripts read unset variables, so no `-u`.
@@ -129,6 +131,7 @@ models: $(ENV_STAMP)
 
 benchmark: build
 	$(WORKSPACE) && $(LIB)/posenet_benchmark
+	$(WORKSPACE) && $(LIB)/posenet_benchmark_decoders $(if $(TFJS_PEER),--tfjs-peer $(TFJS_PEER))
 	$(WORKSPACE) && $(LIB)/posenet_benchmark_node
 
 clean:
