@@ -38,6 +38,12 @@ KEY_DROPPED: Final = 'frames dropped'
 KEY_FAILED: Final = 'frames failed'
 KEY_LOST: Final = 'frames lost in transport'
 KEY_LAST_ERROR: Final = 'last error'
+KEY_TRACKS: Final = 'active tracks'
+KEY_BIRTHS: Final = 'track births per minute'
+KEY_DEATHS: Final = 'track deaths per minute'
+
+TRACK_EVENT_WINDOW_S: Final = 60.0
+"""Track births and deaths are reported per minute over this window."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class StatsSnapshot:
         last_error: Text of the most recent error, or ``''``.
         last_error_age_s: Seconds since that error, or ``None``.
         idle_s: Seconds since the last received frame (or since the stats were reset).
+        active_tracks: Published tracks alive after the last tracked frame (0 untracked).
+        births_per_min: Tracks published over the last ``TRACK_EVENT_WINDOW_S``, per minute.
+        deaths_per_min: Tracks deleted over that window, per minute.
     """
 
     received: int
@@ -76,6 +85,9 @@ class StatsSnapshot:
     last_error: str
     last_error_age_s: float | None
     idle_s: float
+    active_tracks: int = 0
+    births_per_min: float = 0.0
+    deaths_per_min: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,8 @@ class ProcessingStats:
             self._last_error = ''
             self._last_error_time: float | None = None
             self._last_received = self._started = self._clock()
+            self._active_tracks = 0
+            self._track_events: deque[tuple[float, int, int]] = deque()  # (s, births, deaths)
 
     def record_received(self, replaced_unprocessed: bool) -> None:
         """Count a received frame; ``replaced_unprocessed`` counts a dropped one too."""
@@ -142,6 +156,13 @@ class ProcessingStats:
             self._processed += 1
             self._wait_max_ms = max(self._wait_max_ms, wait_ms)
             self._timings.append((self._clock(), latency_ms, processing_ms, invoke_ms))
+
+    def record_tracking(self, active_tracks: int, births: int, deaths: int) -> None:
+        """Record one tracked frame: published tracks alive, and tracks born and deleted."""
+        with self._lock:
+            self._active_tracks = active_tracks
+            if births or deaths:
+                self._track_events.append((self._clock(), births, deaths))
 
     def record_lost(self, count: int) -> None:
         """Count frames the middleware lost before delivery (a ``message_lost`` event)."""
@@ -171,6 +192,10 @@ class ProcessingStats:
             for recent in (self._timings, self._lost):
                 while recent and recent[0][0] < now - WINDOW_S:
                     recent.popleft()
+            events = self._track_events
+            while events and events[0][0] < now - TRACK_EVENT_WINDOW_S:
+                events.popleft()
+            per_minute = 60.0 / max(min(TRACK_EVENT_WINDOW_S, now - self._started), 1.0)
             window = list(self._timings)
             span = max(min(WINDOW_S, now - self._started), 1e-3)
             return StatsSnapshot(
@@ -184,7 +209,10 @@ class ProcessingStats:
                 last_error=self._last_error,
                 last_error_age_s=(None if self._last_error_time is None
                                   else now - self._last_error_time),
-                idle_s=now - self._last_received)
+                idle_s=now - self._last_received,
+                active_tracks=self._active_tracks,
+                births_per_min=sum(event[1] for event in events) * per_minute,
+                deaths_per_min=sum(event[2] for event in events) * per_minute)
 
 
 def _median(values: list[float]) -> float | None:
@@ -256,6 +284,9 @@ def diagnostic_status(name: str, health: NodeHealth, stats: StatsSnapshot) -> Di
         KEY_FAILED: str(stats.failed),
         KEY_LOST: str(stats.lost),
         KEY_LAST_ERROR: stats.last_error,
+        KEY_TRACKS: str(stats.active_tracks),
+        KEY_BIRTHS: f'{stats.births_per_min:.1f}',
+        KEY_DEATHS: f'{stats.deaths_per_min:.1f}',
     }
     status.values = [KeyValue(key=key, value=value) for key, value in values.items()]
     return status

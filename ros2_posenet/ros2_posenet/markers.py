@@ -13,8 +13,10 @@ in order and applies them in one update, so the scene is replaced atomically: pe
 disappear at once, with no per-person bookkeeping between frames and no flicker. An empty
 array of people therefore clears the display.
 
-Person ``i`` (index in ``poses``, or its track id when ids are given) uses namespace
-``person_<i>`` with marker ids ``JOINTS_MARKER_ID`` (``SPHERE_LIST`` of keypoints scoring at
+Person ``i`` (index in ``poses``) uses namespace ``person_<i>``; a tracked person (ids given,
+id > 0) uses ``track_<id>`` instead, its bones and text in the colour of its id
+(``posenet.track_color``, as in the annotated image), so RViz shows one stable namespace and
+colour per person. Marker ids ``JOINTS_MARKER_ID`` (``SPHERE_LIST`` of keypoints scoring at
 least ``min_keypoint_score``), ``BONES_MARKER_ID`` (``LINE_LIST`` of the visible bones,
 ``pose_geometry.visible_bones``) and ``TEXT_MARKER_ID`` (``TEXT_VIEW_FACING`` "person <i>
 <score>" above the head). Lists with no qualifying point are left out. Colours are fixed by
@@ -35,7 +37,7 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from ros2_posenet.image_messages import copy_header
 from ros2_posenet.posenet import (bone_color, PART_SIDES, PinholeCamera, Pose, SIDE_COLORS_BGR,
-                                  visible_bones)
+                                  track_color, visible_bones)
 from ros2_posenet.posenet.image import FALLBACK_HORIZONTAL_FOV_DEG  # noqa: F401 re-exported
 
 SIDE_COLORS: Final[dict[str, tuple[float, float, float]]] = {
@@ -63,8 +65,13 @@ _MAX_LIFETIME_S: Final[float] = 2.0 ** 31 - 1.0
 
 
 def person_namespace(index: int) -> str:
-    """Return the marker namespace of a person (its index in the pose list, or track id)."""
+    """Return the marker namespace of an untracked person (its index in the pose list)."""
     return f'person_{index}'
+
+
+def track_namespace(track_id: int) -> str:
+    """Return the marker namespace of a tracked person."""
+    return f'track_{track_id}'
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,8 @@ def poses_to_markers(poses: Sequence[Pose], header: Header, camera: PinholeCamer
             camera optical frame).
         camera: The source image's camera (``image_intrinsics``).
         options: Depth, lifetime and keypoint score threshold.
-        ids: Track id per pose, naming its namespace and text; ``None``: the pose index.
+        ids: Track id per pose (0 = not tracked), naming its namespace, colour and text;
+            ``None``: nobody is tracked.
 
     Returns:
         A ``DELETEALL`` marker, then up to three markers per person.
@@ -149,15 +157,15 @@ def poses_to_markers(poses: Sequence[Pose], header: Header, camera: PinholeCamer
     delete_all.action = Marker.DELETEALL
     markers = [delete_all]
     for index, pose in enumerate(poses):
+        track_id = 0 if ids is None else int(ids[index])
         markers.extend(_person_markers(
-            index if ids is None else int(ids[index]), pose, header, lifetime, camera,
-            metres_per_pixel, options))
+            index, track_id, pose, header, lifetime, camera, metres_per_pixel, options))
     array = MarkerArray()
     array.markers = markers
     return array
 
 
-def _person_markers(index: int, pose: Pose, header: Header, lifetime: Duration,
+def _person_markers(index: int, track_id: int, pose: Pose, header: Header, lifetime: Duration,
                     camera: PinholeCamera, metres_per_pixel: float,
                     options: MarkerOptions) -> list[Marker]:
     depth = options.marker_depth
@@ -166,7 +174,7 @@ def _person_markers(index: int, pose: Pose, header: Header, lifetime: Duration,
     shown = [score >= threshold for score in scores]
     positions = camera.pixels_to_plane(
         [(keypoint.x, keypoint.y) for keypoint in pose.keypoints], depth).tolist()
-    namespace = person_namespace(index)
+    namespace = track_namespace(track_id) if track_id > 0 else person_namespace(index)
     markers = []
 
     joints = _new_marker(namespace, JOINTS_MARKER_ID, Marker.SPHERE_LIST, header, lifetime)
@@ -183,7 +191,8 @@ def _person_markers(index: int, pose: Pose, header: Header, lifetime: Duration,
     bones = _new_marker(namespace, BONES_MARKER_ID, Marker.LINE_LIST, header, lifetime)
     bones.scale.x = BONE_WIDTH_PX * metres_per_pixel
     for first, second in visible_bones(scores, threshold):
-        color = _color(bone_color(first, second), min(scores[first], scores[second]))
+        color = _color(track_color(track_id) if track_id > 0 else bone_color(first, second),
+                       min(scores[first], scores[second]))
         bones.points.append(_point(positions[first]))
         bones.points.append(_point(positions[second]))
         bones.colors.append(color)
@@ -192,9 +201,14 @@ def _person_markers(index: int, pose: Pose, header: Header, lifetime: Duration,
         markers.append(bones)
 
     text = _new_marker(namespace, TEXT_MARKER_ID, Marker.TEXT_VIEW_FACING, header, lifetime)
-    text.text = f'person {index} {float(pose.score):.2f}'
+    text.text = (f'#{track_id} {float(pose.score):.2f}' if track_id > 0
+                 else f'person {index} {float(pose.score):.2f}')
     text.scale.z = TEXT_HEIGHT_PX * metres_per_pixel
-    text.color.r, text.color.g, text.color.b = TEXT_COLOR
+    if track_id > 0:
+        blue, green, red = track_color(track_id)
+        text.color.r, text.color.g, text.color.b = red / 255.0, green / 255.0, blue / 255.0
+    else:
+        text.color.r, text.color.g, text.color.b = TEXT_COLOR
     # Above the topmost drawn keypoint (any keypoint when none is drawn), centred on them.
     anchors = [keypoint for keypoint, is_shown in zip(pose.keypoints, shown) if is_shown]
     anchors = anchors or list(pose.keypoints)

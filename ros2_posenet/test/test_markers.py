@@ -279,3 +279,21 @@ def test_zero_image_size_is_rejected():
     """Zero image size is rejected."""
     with pytest.raises(ValueError, match='image size 0x480'):
         poses_to_markers([], make_header(), image_intrinsics(None, 0, 480), OPTIONS)
+
+
+def test_tracked_people_get_their_id_namespace_colour_and_text():
+    from ros2_posenet.markers import track_namespace  # noqa: E402
+    from ros2_posenet.posenet import track_color  # noqa: E402
+    poses = [make_pose(), make_pose(100.0), make_pose(200.0)]
+    array = poses_to_markers(poses, make_header(), image_intrinsics(None, WIDTH, HEIGHT),
+                             OPTIONS, ids=[7, 0, 12])
+    namespaces = {marker.ns for marker in array.markers[1:]}
+    assert namespaces == {track_namespace(7), person_namespace(1), track_namespace(12)}
+    texts = {m.ns: m for m in array.markers if m.type == Marker.TEXT_VIEW_FACING}
+    assert texts['track_7'].text.startswith('#7 ')
+    assert texts['person_1'].text.startswith('person 1 ')
+    blue, green, red = track_color(7)
+    bones = next(m for m in array.markers if m.ns == 'track_7' and m.id == BONES_MARKER_ID)
+    assert (bones.colors[0].r, bones.colors[0].g, bones.colors[0].b) == pytest.approx(
+        (red / 255, green / 255, blue / 255))
+    assert track_color(7) == track_color(7) != track_color(8)

@@ -140,3 +140,24 @@ def test_frames_lost_in_transport_warn_with_a_hint():
     snapshot = stats.snapshot()
     assert (snapshot.lost, snapshot.lost_recent) == (5, 0)
     assert diagnostic_status('posenet', ACTIVE, snapshot).level == DiagnosticStatus.OK
+
+
+def test_tracking_counts_are_reported_per_minute_over_their_window():
+    clock = FakeClock()
+    stats = ProcessingStats(clock)
+    clock.now += 120.0  # a node that has run for two minutes
+    stats.record_tracking(active_tracks=2, births=2, deaths=0)
+    clock.now += 10.0
+    stats.record_tracking(active_tracks=1, births=1, deaths=2)
+    snapshot = stats.snapshot()
+    assert (snapshot.active_tracks, snapshot.births_per_min, snapshot.deaths_per_min) == (
+        1, 3.0, 2.0)
+    clock.now += diagnostics.TRACK_EVENT_WINDOW_S + 1.0
+    stats.record_tracking(active_tracks=0, births=0, deaths=0)
+    snapshot = stats.snapshot()
+    assert (snapshot.active_tracks, snapshot.births_per_min, snapshot.deaths_per_min) == (
+        0, 0.0, 0.0)
+    values = {kv.key: kv.value for kv in diagnostic_status(
+        'posenet', NodeHealth(state='active', input_topic='/image'), snapshot).values}
+    assert values[diagnostics.KEY_TRACKS] == '0'
+    assert values[diagnostics.KEY_BIRTHS] == '0.0'

@@ -25,7 +25,7 @@ from .engine import EstimateResult, PoseEngine, StageTimings
 from .errors import (DelegateError, InputError, ModelDownloadError, ModelError, PoseNetError,
                      RuntimeNotFoundError)
 from .image import (bone_color, COLOR_ORDERS, ColorOrder, draw_poses, InputTransform,
-                    INTERPOLATIONS, PinholeCamera, SIDE_COLORS_BGR)
+                    INTERPOLATIONS, PinholeCamera, SIDE_COLORS_BGR, track_color)
 from .keypoints import (CONNECTED_PART_IDS, CONNECTED_PART_NAMES, KeypointId, NUM_KEYPOINTS,
                         PART_IDS, PART_NAMES, PART_SIDES, POSE_CHAIN_NAMES)
 from .model import (DATA_DIR_ENV, data_dir, DEFAULT_MODEL, DELEGATES, EngineConfig, ModelInfo,
@@ -45,5 +45,6 @@ __all__ = [
     'RuntimeNotFoundError', 'SCORE_RANGE', 'SIDE_COLORS_BGR', 'StageTimings', 'bone_color',
     'bounding_boxes', 'data_dir', 'decode_multiple_poses', 'decode_multiple_poses_from_scores',
     'decode_single_pose', 'decode_single_pose_from_scores', 'draw_poses',
-    'get_adjacent_keypoints', 'get_bounding_box', 'resolve_model_path', 'visible_bones',
+    'get_adjacent_keypoints', 'get_bounding_box', 'resolve_model_path', 'track_color',
+    'visible_bones',
 ]

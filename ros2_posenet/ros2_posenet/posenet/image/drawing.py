@@ -2,10 +2,12 @@
 
 Colours are fixed per body side (``keypoints.PART_SIDES``) so a person's left and right limbs
 are told apart at a glance and look the same in every frame; bones joining the two sides
-(shoulders, hips) use the centre colour.
+(shoulders, hips) use the centre colour. Tracked people (``pose_ids``) get their bones in the
+colour of their track id (``track_color``), the same colour in every frame and in RViz.
 """
 
 from collections.abc import Sequence
+import colorsys
 import math
 from typing import Final
 
@@ -33,6 +35,17 @@ _COORD_LIMIT: Final[float] = 1e5
 """Coordinates are clamped to +-this many pixels so fixed-point values stay in int32."""
 
 
+def track_color(track_id: int) -> tuple[int, int, int]:
+    """Return the BGR colour of a track id: stable, and far from its neighbours' colours.
+
+    Hues step by the golden ratio of a turn per id (ids 1, 2, 3 ... never look alike);
+    saturation and value stay high so the colour reads on any image.
+    """
+    hue = (track_id * 0.6180339887498949) % 1.0
+    red, green, blue = colorsys.hsv_to_rgb(hue, 0.8, 1.0)
+    return round(blue * 255), round(green * 255), round(red * 255)
+
+
 def bone_color(part_a: int, part_b: int) -> tuple[int, int, int]:
     """Return the BGR colour of the bone between two part ids (centre when sides differ)."""
     side_a, side_b = PART_SIDES[part_a], PART_SIDES[part_b]
@@ -57,7 +70,9 @@ def draw_poses(image_bgr: np.ndarray, poses: Sequence[Pose], min_keypoint_score:
         radius: Keypoint circle radius in pixels.
         show_scores: Write each pose's score (and id, when given) above its top-most drawn
             keypoint.
-        pose_ids: Optional id per pose (same length as ``poses``), shown with ``show_scores``.
+        pose_ids: Optional track id per pose (same length as ``poses``; 0 = not tracked):
+            bones of a tracked pose take ``track_color(id)``, and the id is shown with
+            ``show_scores``.
 
     Returns:
         ``image_bgr`` (for chaining).
@@ -78,12 +93,13 @@ def draw_poses(image_bgr: np.ndarray, poses: Sequence[Pose], min_keypoint_score:
     for index, pose in enumerate(poses):
         points = [_fixed_point(kp.x, kp.y) if kp.score >= min_keypoint_score else None
                   for kp in pose.keypoints]
+        pose_id = 0 if pose_ids is None else int(pose_ids[index])
         for part_a, part_b in visible_bones([kp.score for kp in pose.keypoints],
                                             min_keypoint_score):
             point_a, point_b = points[part_a], points[part_b]
             if point_a is not None and point_b is not None:  # not finite: not drawn
-                cv2.line(canvas, point_a, point_b, bone_color(part_a, part_b), thickness,
-                         cv2.LINE_AA, _SHIFT)
+                color = track_color(pose_id) if pose_id > 0 else bone_color(part_a, part_b)
+                cv2.line(canvas, point_a, point_b, color, thickness, cv2.LINE_AA, _SHIFT)
         for part_id, point in enumerate(points):
             if point is not None:
                 cv2.circle(canvas, point, radius * _ONE, SIDE_COLORS_BGR[PART_SIDES[part_id]],
@@ -112,7 +128,7 @@ def _draw_label(canvas: np.ndarray, pose: Pose, points: list[tuple[int, int] | N
     scale = max(1, thickness // 2)  # text grows with the lines on large images
     x = min(p[0] for p in drawn) // _ONE
     y = min(p[1] for p in drawn) // _ONE - 8 * scale
-    text = f'{pose.score:.2f}' if pose_id is None else f'#{pose_id} {pose.score:.2f}'
+    text = f'{pose.score:.2f}' if not pose_id else f'#{pose_id} {pose.score:.2f}'
     x = min(max(x, 0), max(canvas.shape[1] - 1, 0))
     y = min(max(y, 12 * scale), max(canvas.shape[0] - 1, 0))
     for color, width in (((0, 0, 0), 3 * scale), (LABEL_COLOR_BGR, scale)):
