@@ -133,6 +133,7 @@ benchmark: build
 	$(WORKSPACE) && $(LIB)/posenet_benchmark
 	$(WORKSPACE) && $(LIB)/posenet_benchmark_decoders $(if $(TFJS_PEER),--tfjs-peer $(TFJS_PEER))
 	$(WORKSPACE) && $(LIB)/posenet_benchmark_node
+	$(WORKSPACE) && $(LIB)/posenet_benchmark_bag
 
 clean:
 	rm -rf build build-* install install-* log log-* output

@@ -18,15 +18,17 @@ When a parameter takes effect (``ParameterSpec.applied``):
 - ``'runtime'``: thresholds and output flags; applied to the next frame.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Final, Union
 
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 ParameterType)
 from rclpy.qos import (HistoryPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
+import yaml
 
 from ros2_posenet.markers import MarkerOptions
 from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
@@ -191,6 +193,46 @@ class NodeConfig:
                                  f'{spec.value_range[1]}], got {value!r}')
         # the engine's own rules, checked once; the built objects are kept
         _ = self.engine_config, self.decode_options, self.marker_options
+
+    @classmethod
+    def from_parameters(cls, params_file: str | Path | None = None,
+                        overrides: Sequence[str] = (), node_name: str = 'posenet'
+                        ) -> 'NodeConfig':
+        """Build a config as the node would from ``--params-file`` and ``-p NAME:=VALUE``.
+
+        For tools that run the node's frame pipeline without a node (bag processing). The file's
+        entries for ``/**``, ``/**/<node_name>``, ``<node_name>`` or ``/<node_name>`` are merged
+        in that order; overrides are parsed as YAML values, as ``ros2 run ... -p`` does.
+
+        Raises:
+            ValueError: An unreadable file, a malformed override, an unknown parameter or a
+                bad value (naming it).
+        """
+        values: dict[str, ParameterValue] = {}
+        if params_file is not None:
+            try:
+                document = yaml.safe_load(Path(params_file).read_text(encoding='utf-8'))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+                raise ValueError(f'cannot read parameters file {params_file}: {error}') from None
+            if not isinstance(document, dict):
+                raise ValueError(f'{params_file} is not a ROS 2 parameters file')
+            for key in ('/**', f'/**/{node_name}', node_name, f'/{node_name}'):
+                entry = document.get(key)
+                if isinstance(entry, dict) and isinstance(entry.get('ros__parameters'), dict):
+                    values.update(entry['ros__parameters'])
+        for override in overrides:
+            name, separator, text = override.partition(':=')
+            if not separator or not name:
+                raise ValueError(f'parameter override {override!r} is not NAME:=VALUE')
+            try:
+                values[name] = yaml.safe_load(text) if text else ''
+            except yaml.YAMLError as error:
+                raise ValueError(f'cannot parse the value of {override!r}: {error}') from None
+        known = {name: value for name, value in values.items() if name in SPECS}
+        unknown = sorted(set(values) - set(known) - {'use_sim_time'})
+        if unknown:
+            raise ValueError(f'unknown parameters {unknown}; known: {sorted(SPECS)}')
+        return cls.from_values(known)
 
     @classmethod
     def from_values(cls, values: Mapping[str, ParameterValue]) -> 'NodeConfig':
