@@ -34,6 +34,7 @@ setup(
             'posenet_benchmark_node = ros2_posenet.tools.benchmark_node:main',
             'posenet_benchmark_decoders = ros2_posenet.tools.benchmark_decoders:main',
             'posenet_benchmark_bag = ros2_posenet.tools.benchmark_bag:main',
+            'posenet_benchmark_tracking = ros2_posenet.tools.benchmark_tracking:main',
             'posenet_bag = ros2_posenet.tools.process_bag:main',
             'posenet_demo = ros2_posenet.tools.demo:main',
             'posenet_download_models = ros2_posenet.tools.download_models:main',
