@@ -3,17 +3,28 @@
 ``FramePipeline`` is the per-frame path of ``posenet_node`` and of every tool that processes
 frames offline (demo, benchmark, bag processing): image message -> array -> engine ->
 ``PoseArray`` (always), ``MarkerArray`` and the annotated ``Image`` (when asked). It holds the
-state that outlives a frame: the engine and the camera model of the last ``CameraInfo`` (built
-once per calibration and image size). The caller owns publishing, timing and statistics.
+state that outlives a frame: the engine, the tracker and the camera model of the last
+``CameraInfo`` (built once per calibration and image size). The caller owns publishing, timing
+and statistics.
+
+Tracking (parameter ``tracking``): each frame's people, in decreasing pose score, go through the
+``PoseTracker`` with the image stamp (or, for an unstamped image, the receive time the caller
+gives); ``PersonPose.id`` then carries the track id, 0 for a person not yet seen
+``track_min_hits`` times in a row (published, so counts stay honest, but not yet a track), and
+keypoints are the tracker's smoothed ones. Tracker settings changed at runtime apply to the next
+frame; tracks and ids are kept.
 
 Not thread-safe: one frame at a time (the node calls it from its worker thread only).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+import time
 
 import cv2
 import numpy as np
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
+from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 from ros2_posenet_msgs.msg import PoseArray
 
@@ -24,6 +35,7 @@ from ros2_posenet.node_config import NodeConfig
 from ros2_posenet.pose_messages import poses_to_msg
 from ros2_posenet.posenet import (ColorOrder, draw_poses, EstimateResult, PinholeCamera,
                                   PoseArrays, PoseEngine)
+from ros2_posenet.posenet.tracking import PoseTracker, TrackedPoses
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class FrameOutputs:
             ``annotated_max_size`` parameter (scaled down), when asked, else ``None``.
         result: The engine's result (arrays in source-image pixels in the decoder's order,
             timings); the messages hold the same people in decreasing pose score.
+        tracked: The tracker's result for the frame, ``None`` with tracking off.
         image_width: Source image width in pixels.
         image_height: Source image height in pixels.
     """
@@ -47,14 +60,20 @@ class FrameOutputs:
     result: EstimateResult
     image_width: int
     image_height: int
+    tracked: TrackedPoses | None = None
 
 
 class FramePipeline:
     """Turns image messages into output messages with one engine."""
 
-    def __init__(self, engine: PoseEngine) -> None:
-        """Use ``engine`` for every frame (the caller closes it)."""
+    def __init__(self, engine: PoseEngine, tracker: PoseTracker | None = None) -> None:
+        """Use ``engine`` (the caller closes it) and ``tracker`` (default: a new one).
+
+        A node passes the one tracker it keeps for its lifetime, so that track ids are never
+        reused, whatever model the pipelines of successive configurations load.
+        """
         self.engine = engine
+        self.tracker = PoseTracker() if tracker is None else tracker
         self._camera_info: CameraInfo | None = None
         self._camera: PinholeCamera | None = None
 
@@ -72,14 +91,18 @@ class FramePipeline:
         return camera
 
     def process(self, msg: Image | CompressedImage, config: NodeConfig, *,
-                markers: bool = False, annotated: bool = False) -> FrameOutputs:
+                markers: bool = False, annotated: bool = False,
+                received_s: float | None = None) -> FrameOutputs:
         """Estimate the poses of one frame and build the requested messages.
 
         Args:
             msg: The frame, raw or compressed.
-            config: Decoding, marker and drawing settings (options built once per config).
+            config: Decoding, tracking, marker and drawing settings (options built once per
+                config).
             markers: Also build the ``MarkerArray``.
             annotated: Also build the annotated image.
+            received_s: Receive time in seconds, the tracker's clock for an unstamped image
+                (stamp 0); ``None``: the process's monotonic clock now.
 
         Raises:
             ImageConversionError: The message cannot be turned into an image.
@@ -94,21 +117,41 @@ class FramePipeline:
         height, width = image.shape[:2]
         # the message contract (PoseArray.msg): decreasing pose score, ties in decoder order
         people = result.arrays.select(np.argsort(-result.arrays.pose_scores, kind='stable'))
-        poses_msg = poses_to_msg(people, msg.header, width, height)
+        tracked = self._track(people, msg.header, config, received_s)
+        ids = None
+        if tracked is not None:
+            people, ids = tracked.arrays, tracked.ids.tolist()
+        poses_msg = poses_to_msg(people, msg.header, width, height, ids)
         markers_msg = None
         if markers:
             markers_msg = poses_to_markers(people.to_poses(), msg.header,
-                                           self.camera(width, height), config.marker_options)
+                                           self.camera(width, height), config.marker_options,
+                                           ids)
         annotated_msg = None
         if annotated:
             annotated_msg = array_to_image_msg(
                 annotated_image(image, color_order, people, config.min_keypoint_score,
-                                config.annotated_max_size), msg.header)
-        return FrameOutputs(poses_msg, markers_msg, annotated_msg, result, width, height)
+                                config.annotated_max_size, ids), msg.header)
+        return FrameOutputs(poses_msg, markers_msg, annotated_msg, result, width, height,
+                            tracked)
+
+    def _track(self, people: PoseArrays, header: Header, config: NodeConfig,
+               received_s: float | None) -> TrackedPoses | None:
+        if not config.tracking:
+            if self.tracker.tracks:
+                self.tracker.reset()  # re-enabled later, nobody is matched to stale tracks
+            return None
+        if self.tracker.config != config.tracker_config:
+            self.tracker.reconfigure(config.tracker_config)
+        stamp_s = header.stamp.sec + header.stamp.nanosec * 1e-9
+        if stamp_s == 0.0:  # an unstamped image: the receive time is the best clock there is
+            stamp_s = time.monotonic() if received_s is None else received_s
+        return self.tracker.update(people, stamp_s)
 
 
 def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArrays,
-                    min_keypoint_score: float, max_size: int) -> np.ndarray:
+                    min_keypoint_score: float, max_size: int,
+                    ids: Sequence[int] | None = None) -> np.ndarray:
     """Return a new BGR image of the frame with the skeletons drawn, longest side <= max_size.
 
     A larger frame is shrunk (area filter) before drawing, its poses scaled with it, so the
@@ -120,6 +163,8 @@ def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArray
         poses: Poses in source-image pixels.
         min_keypoint_score: Keypoints below it are not drawn.
         max_size: Longest side of the result in pixels.
+        ids: Track id per pose (0 = not tracked): tracked people are drawn in their track's
+            colour with ``#id score`` above them.
     """
     height, width = image.shape[:2]
     scale = min(1.0, max_size / max(height, width))
@@ -134,4 +179,5 @@ def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArray
         canvas = image.copy()
     if color_order == 'rgb':
         cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR, dst=canvas)
-    return draw_poses(canvas, poses.to_poses(), min_keypoint_score)
+    return draw_poses(canvas, poses.to_poses(), min_keypoint_score, show_scores=ids is not None,
+                      pose_ids=ids)

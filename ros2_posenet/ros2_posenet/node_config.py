@@ -34,6 +34,7 @@ from ros2_posenet.markers import MarkerOptions
 from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
                                   EngineConfig, MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE,
                                   SCORE_RANGE)
+from ros2_posenet.posenet.tracking import TRACKER_LIMITS, TrackerConfig
 
 ParameterValue = Union[bool, int, float, str]
 
@@ -149,6 +150,31 @@ class NodeConfig:
         False, 'Mirror the poses left-right (mirrored webcam views)', 'runtime')
     keep_aspect_ratio: bool = _parameter(
         False, 'Letterbox the image into the model input instead of stretching it', 'runtime')
+    tracking: bool = _parameter(
+        True, 'Track people across frames: PersonPose.id carries the track id (0 = not yet '
+        'confirmed)', 'runtime')
+    track_min_hits: int = _parameter(
+        TrackerConfig.min_hits, 'Consecutive frames a person is seen before getting an id',
+        'runtime', value_range=TRACKER_LIMITS['min_hits'])
+    track_max_age: float = _parameter(
+        TrackerConfig.max_age, 'Seconds a person unseen keeps its id (then it is forgotten)',
+        'runtime', value_range=TRACKER_LIMITS['max_age'])
+    track_min_similarity: float = _parameter(
+        TrackerConfig.min_similarity,
+        'Lowest keypoint similarity (OKS) of a detection to a track to continue it', 'runtime',
+        value_range=TRACKER_LIMITS['min_similarity'])
+    smoothing: bool = _parameter(
+        TrackerConfig.smoothing, 'Smooth tracked keypoints with a One-Euro filter', 'runtime')
+    smoothing_min_cutoff: float = _parameter(
+        TrackerConfig.smoothing_min_cutoff, 'One-Euro cutoff at rest (Hz): lower = smoother',
+        'runtime', value_range=TRACKER_LIMITS['smoothing_min_cutoff'])
+    smoothing_beta: float = _parameter(
+        TrackerConfig.smoothing_beta,
+        'One-Euro cutoff increase per px/s of speed: higher = less lag on fast motion',
+        'runtime', value_range=TRACKER_LIMITS['smoothing_beta'])
+    smoothing_d_cutoff: float = _parameter(
+        TrackerConfig.smoothing_d_cutoff, 'One-Euro cutoff of the speed estimate (Hz)',
+        'runtime', value_range=TRACKER_LIMITS['smoothing_d_cutoff'])
     input_transport: str = _parameter(
         'raw', 'raw: sensor_msgs/Image on "image"; compressed: CompressedImage on '
         '"image/compressed"', 'configure', choices=INPUT_TRANSPORTS)
@@ -192,7 +218,7 @@ class NodeConfig:
                 raise ValueError(f'{spec.name} must be in [{spec.value_range[0]}, '
                                  f'{spec.value_range[1]}], got {value!r}')
         # the engine's own rules, checked once; the built objects are kept
-        _ = self.engine_config, self.decode_options, self.marker_options
+        _ = self.engine_config, self.decode_options, self.marker_options, self.tracker_config
 
     @classmethod
     def from_parameters(cls, params_file: str | Path | None = None,
@@ -261,6 +287,15 @@ class NodeConfig:
     def decode_options(self) -> DecodeOptions:
         """Return the per-frame decoding options (built once per parameter change)."""
         return DecodeOptions(**{name: getattr(self, name) for name in _DECODE_OPTION_FIELDS})
+
+    @cached_property
+    def tracker_config(self) -> TrackerConfig:
+        """Return the tracker settings (built once per parameter change)."""
+        return TrackerConfig(
+            min_hits=self.track_min_hits, max_age=self.track_max_age,
+            min_similarity=self.track_min_similarity, smoothing=self.smoothing,
+            smoothing_min_cutoff=self.smoothing_min_cutoff, smoothing_beta=self.smoothing_beta,
+            smoothing_d_cutoff=self.smoothing_d_cutoff)
 
     @cached_property
     def marker_options(self) -> MarkerOptions:

@@ -55,6 +55,7 @@ from ros2_posenet.frame_worker import FrameWorker
 from ros2_posenet.image_messages import ImageConversionError
 from ros2_posenet.node_config import NodeConfig, PARAMETERS
 from ros2_posenet.posenet import InputError, PoseEngine
+from ros2_posenet.posenet.tracking import PoseTracker
 
 WARN_THROTTLE_S = 2.0
 WORKER_JOIN_S = 0.05
@@ -87,6 +88,8 @@ class PoseNetNode(LifecycleNode):
         self._state = 'unconfigured'
         self._configure_error: str | None = None
         self._pipeline: FramePipeline | None = None
+        # one tracker for the node's lifetime: ids are never reused while it runs
+        self._tracker = PoseTracker(self._config.tracker_config)
         self._publishers_out: dict[str, Publisher] = {}  # lifecycle publishers
         self._subscriptions_in: list[Subscription] = []
         self._camera_info: CameraInfo | None = None
@@ -117,7 +120,8 @@ class PoseNetNode(LifecycleNode):
                 f'({config.model_path!r}) or delegate ({config.delegate!r}) parameters, then '
                 'configure again.')
             return TransitionCallbackReturn.FAILURE
-        self._pipeline, self._configure_error = FramePipeline(engine), None
+        self._pipeline = FramePipeline(engine, self._tracker)
+        self._configure_error = None
         info = engine.model_info
         self.get_logger().info(
             f'loaded {info.path} ({info.family}, input {info.input_height}x{info.input_width}) '
@@ -138,6 +142,7 @@ class PoseNetNode(LifecycleNode):
         result = super().on_activate(state)
         config = self._config
         self._stats.reset()
+        self._tracker.reset()  # a new activation starts without tracks (ids keep counting)
         self._mailbox = LatestFrameMailbox()
         message_type = CompressedImage if config.input_transport == 'compressed' else Image
         self._subscriptions_in = [
@@ -162,8 +167,9 @@ class PoseNetNode(LifecycleNode):
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Release the engine and the publishers."""
+        """Release the engine and the publishers; forget the tracks."""
         self.release()
+        self._tracker.reset()
         return super().on_cleanup(state)
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -272,7 +278,14 @@ class PoseNetNode(LifecycleNode):
             frame.msg, config,
             markers=config.publish_markers and markers.get_subscription_count() > 0,
             annotated=(config.publish_annotated_image
-                       and annotated.get_subscription_count() > 0))
+                       and annotated.get_subscription_count() > 0),
+            received_s=frame.received)
+        tracked = outputs.tracked
+        if tracked is not None:
+            self._stats.record_tracking(tracked.active_tracks, tracked.births, tracked.deaths)
+            if tracked.reset_reason:
+                self.get_logger().warn(f'tracker reset: {tracked.reset_reason}',
+                                       throttle_duration_sec=WARN_THROTTLE_S)
         if worker.stopped:
             return  # deactivated during the frame: nothing is published after the transition
         self._publishers_out['poses'].publish(outputs.poses)

@@ -97,13 +97,16 @@ def test_raw_images_give_one_pose_array_each_with_their_stamps(
     poses = [(t, deserialize_message(data, PoseArray)) for t, data in topics['/poses']]
     assert [t for t, _ in poses] == [_receive_ns(i) for i in range(FRAMES)]
     assert len(topics['/markers']) == FRAMES
+    # tracked through the bag: the dancer keeps one id once confirmed (min_hits 3)
+    ids = [max(msg.poses, key=lambda person: person.score).id for _, msg in poses]
+    assert ids[0] == 0 and ids[3] > 0 and ids[3:].count(ids[3]) >= len(ids[3:]) - 1, ids
     with PoseEngine(_config(models_dir).engine_config) as engine:
         pipeline = FramePipeline(engine)
         for index, (_, msg) in enumerate(poses):
             assert (msg.header.stamp.sec, msg.header.stamp.nanosec) == (
                 _header(index).stamp.sec, _header(index).stamp.nanosec)
             assert msg.header.frame_id == 'camera_optical_frame'
-            expected = pipeline.process(images[index], _config(models_dir)).poses
+            expected = pipeline.process(images[index], _config(models_dir)).poses  # same path
             assert len(msg.poses) == len(expected.poses) >= 1
             for person, reference in zip(msg.poses, expected.poses):
                 # the bag holds the float32 fields the message serialises
