@@ -109,10 +109,11 @@ class FramePipeline:
             InputError: The engine rejects the image.
             ModelError, DelegateError: Inference failed.
         """
+        budget = config.max_input_pixels
         if isinstance(msg, CompressedImage):
-            image, color_order = compressed_msg_to_array(msg)
+            image, color_order = compressed_msg_to_array(msg, max_pixels=budget)
         else:
-            image, color_order = image_msg_to_array(msg)
+            image, color_order = image_msg_to_array(msg, max_pixels=budget)
         result = self.engine.estimate(image, color_order, config.decode_options)
         height, width = image.shape[:2]
         # the message contract (PoseArray.msg): decreasing pose score, ties in decoder order

@@ -17,6 +17,15 @@ encoding is not already three 8-bit channels:
 Returned arrays are C-contiguous. A returned view shares memory with the message (and is
 read-only when ``msg.data`` is ``bytes``): copy it before drawing on it.
 
+Both conversions take a pixel budget, ``max_pixels`` (the node parameter ``max_input_pixels``,
+default ``DEFAULT_MAX_INPUT_PIXELS``, 8K UHD). A raw frame is refused on the size it claims
+before its data is read; a compressed frame on the size its header claims (read without
+decoding, ``posenet.image.read_image_header``) and on its length (at most
+``encoded_byte_budget(max_pixels)`` bytes) before ``cv2.imdecode`` sees it. Those refusals
+raise ``ImageMessageTooLargeError``; every other bad frame raises ``ImageConversionError``
+(which ``ImageMessageTooLargeError`` also is, so one ``except`` counts both). Strings from the
+message (``encoding``, ``format``) are echoed cut to ``MAX_ECHOED_CHARS`` characters.
+
 ``copy_header`` is the one header copy every outgoing message (poses, markers, images) uses.
 """
 
@@ -29,11 +38,43 @@ import numpy as np
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
-from ros2_posenet.posenet import ColorOrder
+from ros2_posenet.posenet import ColorOrder, InputError
+from ros2_posenet.posenet.image import (check_encoded_byte_budget, check_max_pixels,
+                                        check_pixel_budget, DEFAULT_MAX_INPUT_PIXELS,
+                                        ImageTooLargeError, read_image_header)
+
+MAX_ECHOED_CHARS: Final = 64
+"""Longest message string (encoding, format) quoted whole in an error message."""
 
 
 class ImageConversionError(ValueError):
     """An image message that cannot be turned into an ``HxWx3`` ``uint8`` array."""
+
+
+class ImageMessageTooLargeError(ImageConversionError, ImageTooLargeError):
+    """An image message above the pixel budget (``max_pixels``), refused before decoding.
+
+    Both an ``ImageConversionError`` (a bad frame to count) and the core's
+    ``ImageTooLargeError``; the message names the size, the limit and ``max_input_pixels``.
+    """
+
+
+def _quoted(text: object) -> str:
+    """Return ``repr(text)``, cut to ``MAX_ECHOED_CHARS`` characters when longer.
+
+    Message strings come from whoever publishes: quoting them whole would let one frame put
+    megabytes into every log line and diagnostic.
+    """
+    if not isinstance(text, str) or len(text) <= MAX_ECHOED_CHARS:
+        return repr(text)
+    return f'{text[:MAX_ECHOED_CHARS]!r}... ({len(text)} characters)'
+
+
+def _check_frame_budget(width: int, height: int, max_pixels: int, what: str) -> None:
+    try:
+        check_pixel_budget(width, height, max_pixels, what)
+    except ImageTooLargeError as error:
+        raise ImageMessageTooLargeError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -116,12 +157,14 @@ def _buffer_view(data: object) -> np.ndarray:
         return np.asarray(data, dtype=np.uint8).ravel()
 
 
-def image_msg_to_array(msg: Image) -> tuple[np.ndarray, ColorOrder]:
+def image_msg_to_array(msg: Image, *, max_pixels: int = DEFAULT_MAX_INPUT_PIXELS
+                       ) -> tuple[np.ndarray, ColorOrder]:
     """Turn a raw ``sensor_msgs/Image`` into three 8-bit channels.
 
     Args:
         msg: Image in one of ``SUPPORTED_ENCODINGS``; ``step`` may exceed the packed row size
             (row padding), ``is_bigendian`` is honoured for ``mono16``.
+        max_pixels: Most ``width * height`` accepted, checked before the data is touched.
 
     Returns:
         ``(image, color_order)``: ``image`` is a C-contiguous ``[height, width, 3]`` ``uint8``
@@ -129,27 +172,32 @@ def image_msg_to_array(msg: Image) -> tuple[np.ndarray, ColorOrder]:
         array), ``color_order`` is ``'rgb'`` or ``'bgr'``.
 
     Raises:
+        ImageMessageTooLargeError: ``width * height`` is above ``max_pixels``.
         ImageConversionError: Unknown encoding, zero size, ``step`` shorter than a row, data
             shorter than ``step * height``, or odd width for YUV 4:2:2.
+        InputError: ``max_pixels`` is not an integer >= 1 (a configuration error).
     """
+    check_max_pixels(max_pixels)
     layout = _RAW_LAYOUTS.get(msg.encoding.strip().lower())
     if layout is None:
         raise ImageConversionError(
-            f'unsupported image encoding {msg.encoding!r}; expected one of '
+            f'unsupported image encoding {_quoted(msg.encoding)}; expected one of '
             f'{", ".join(SUPPORTED_ENCODINGS)}')
     height, width, step = msg.height, msg.width, msg.step
     if width == 0 or height == 0:
         raise ImageConversionError(
             f'image has zero size (width={width}, height={height}); '
             'expected width > 0 and height > 0')
+    _check_frame_budget(width, height, max_pixels, 'raw image')
+    encoding = _quoted(msg.encoding)  # known, but its letter case and spaces are the sender's
     if layout.even_width and width % 2:
         raise ImageConversionError(
-            f'width={width} is odd; encoding {msg.encoding!r} (YUV 4:2:2) stores pixels in '
+            f'width={width} is odd; encoding {encoding} (YUV 4:2:2) stores pixels in '
             'pairs and needs an even width')
     row_bytes = width * layout.bytes_per_pixel
     if step < row_bytes:
         raise ImageConversionError(
-            f'step={step} is smaller than one row of {msg.encoding!r} pixels; expected '
+            f'step={step} is smaller than one row of {encoding} pixels; expected '
             f'step >= width * {layout.bytes_per_pixel} = {row_bytes}')
     data = _buffer_view(msg.data)
     if data.size < step * height:
@@ -161,8 +209,9 @@ def image_msg_to_array(msg: Image) -> tuple[np.ndarray, ColorOrder]:
     return layout.convert(pixels, bool(msg.is_bigendian))
 
 
-def compressed_msg_to_array(msg: CompressedImage) -> tuple[np.ndarray, ColorOrder]:
-    """Decode a ``sensor_msgs/CompressedImage`` (JPEG, PNG or anything ``cv2.imdecode`` reads).
+def compressed_msg_to_array(msg: CompressedImage, *, max_pixels: int = DEFAULT_MAX_INPUT_PIXELS
+                            ) -> tuple[np.ndarray, ColorOrder]:
+    """Decode a ``sensor_msgs/CompressedImage`` (JPEG, PNG or another format OpenCV reads).
 
     The codec is taken from the data itself; ``msg.format`` (``'jpeg'``, ``'png'``,
     ``'rgb8; jpeg compressed bgr8'``...) is only checked for the ``compressedDepth`` transport,
@@ -171,24 +220,46 @@ def compressed_msg_to_array(msg: CompressedImage) -> tuple[np.ndarray, ColorOrde
     (PNG of 16-bit images is reduced to 8 bits by OpenCV, grey images are expanded to 3
     channels).
 
+    Before decoding, the data length is checked against ``encoded_byte_budget(max_pixels)`` and
+    the size in the header against ``max_pixels``; a format whose size cannot be read from its
+    header (AVIF, PAM, PFM, anything unrecognised) is refused (see
+    ``ros2_posenet.posenet.image.encoded_size``).
+
     Args:
         msg: Compressed image; ``msg.data`` holds the encoded file.
+        max_pixels: Most ``width * height`` accepted, read from the header.
 
     Returns:
         ``(image, 'bgr')`` with ``image`` a new C-contiguous ``[H, W, 3]`` ``uint8`` array.
 
     Raises:
-        ImageConversionError: Empty or undecodable data, or a ``compressedDepth`` image.
+        ImageMessageTooLargeError: The header claims more than ``max_pixels`` pixels, or the
+            data is longer than the byte budget.
+        ImageConversionError: Empty, unrecognised, refused or undecodable data, a malformed or
+            truncated header, or a ``compressedDepth`` image.
+        InputError: ``max_pixels`` is not an integer >= 1 (a configuration error).
     """
+    check_max_pixels(max_pixels)
+    image_format = _quoted(msg.format)
     if 'compresseddepth' in msg.format.lower():
         raise ImageConversionError(
-            f'format {msg.format!r} is a compressed depth image; expected a colour or grey '
+            f'format {image_format} is a compressed depth image; expected a colour or grey '
             'image (format "jpeg", "png" or "<encoding>; jpeg compressed bgr8")')
     data = _buffer_view(msg.data)
     if data.size == 0:
         raise ImageConversionError(
-            f'compressed image data is empty (format {msg.format!r}); expected encoded '
+            f'compressed image data is empty (format {image_format}); expected encoded '
             'JPEG or PNG bytes')
+    what = f'compressed image (format {image_format}, {data.size} bytes)'
+    try:
+        check_encoded_byte_budget(data.size, max_pixels, what)
+        header = read_image_header(data)
+        check_pixel_budget(header.width, header.height, max_pixels,
+                           f'compressed {header.format} image')
+    except ImageTooLargeError as error:
+        raise ImageMessageTooLargeError(str(error)) from None
+    except InputError as error:
+        raise ImageConversionError(f'cannot decode {what}: {error}') from None
     try:
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     except cv2.error as error:
@@ -198,8 +269,8 @@ def compressed_msg_to_array(msg: CompressedImage) -> tuple[np.ndarray, ColorOrde
         reason = ''
     if image is None or image.size == 0:
         raise ImageConversionError(
-            f'cannot decode compressed image (format {msg.format!r}, {data.size} bytes): '
-            f'data is corrupt or not JPEG/PNG{reason}')
+            f'cannot decode {what}: the {header.format} data after its '
+            f'{header.width}x{header.height} header is corrupt{reason}')
     return np.ascontiguousarray(image), 'bgr'
 
 

@@ -34,9 +34,13 @@ from ros2_posenet.markers import MarkerOptions
 from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
                                   EngineConfig, MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE,
                                   SCORE_RANGE)
+from ros2_posenet.posenet.image import DEFAULT_MAX_INPUT_PIXELS
 from ros2_posenet.posenet.tracking import TRACKER_LIMITS, TrackerConfig
 
 ParameterValue = Union[bool, int, float, str]
+
+MAX_INPUT_PIXELS_RANGE: Final[tuple[int, int]] = (64 * 64, 16384 * 16384)
+"""Range of ``max_input_pixels``: from a thumbnail to 268 MP (a 16K square)."""
 
 INPUT_TRANSPORTS: Final[tuple[str, ...]] = ('raw', 'compressed')
 """``'raw'``: ``sensor_msgs/Image`` on ``image``; ``'compressed'``: ``CompressedImage`` on
@@ -184,6 +188,10 @@ class NodeConfig:
     image_qos_depth: int = _parameter(
         5, 'History depth of the image subscription (the node processes the newest frame)',
         'configure', value_range=(1, 100))
+    max_input_pixels: int = _parameter(
+        DEFAULT_MAX_INPUT_PIXELS, 'Largest image (width x height) processed; larger frames are '
+        'refused from their header, before decoding (default: 8K UHD)', 'runtime',
+        value_range=MAX_INPUT_PIXELS_RANGE)
     publish_markers: bool = _parameter(
         True, 'Publish visualization markers on "markers" while subscribed', 'runtime')
     publish_annotated_image: bool = _parameter(

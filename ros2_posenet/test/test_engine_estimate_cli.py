@@ -14,10 +14,10 @@ from ros2_posenet.tools.estimate import EXIT_INPUT_FAILED, EXIT_OK, EXIT_SETUP_F
 MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 
 
-def _check_tfjs_poses(poses: list, width: int, height: int) -> None:
+def _check_tfjs_poses(poses: list, width: int, height: int, tracked: bool = False) -> None:
     assert isinstance(poses, list)
     for pose in poses:
-        assert set(pose) == {'score', 'keypoints'}
+        assert set(pose) == ({'score', 'keypoints', 'id'} if tracked else {'score', 'keypoints'})
         assert 0.0 <= pose['score'] <= 1.0
         assert [kp['part'] for kp in pose['keypoints']] == list(PART_NAMES)
         for keypoint in pose['keypoints']:
@@ -51,7 +51,7 @@ def test_image_and_video_give_json_and_annotated_outputs(data_dir, models_dir, t
     records = json.loads((tmp_path / 'Dance.json').read_text())
     assert [record['frame'] for record in records] == [0, 1, 2]
     for record in records:
-        _check_tfjs_poses(record['poses'], 514, 496)
+        _check_tfjs_poses(record['poses'], 514, 496, tracked=True)
     assert any(record['poses'] for record in records)
     capture = cv2.VideoCapture(str(tmp_path / 'Dance_poses.mp4'))
     frames = 0
@@ -149,3 +149,22 @@ def test_help_runs_and_the_cli_does_not_import_ros():
     check = ('import sys, ros2_posenet.tools.estimate, ros2_posenet.tools.benchmark_engine; '
              'sys.exit(1 if "rclpy" in sys.modules else 0)')
     assert subprocess.run([sys.executable, '-c', check], check=False).returncode == 0
+
+
+def test_video_poses_carry_persistent_track_ids(data_dir, models_dir, tmp_path):
+    """A video's JSON gives each pose the id of its track: the dancer keeps one id."""
+    video = data_dir / 'video' / 'Dance.mp4'
+    assert main([str(video), '--model', str(models_dir / MODEL), '--output-dir', str(tmp_path),
+                 '--max-frames', '20', '--no-annotate']) == EXIT_OK
+    records = json.loads((tmp_path / 'Dance.json').read_text())
+    assert len(records) == 20 and records[1]['time_s'] == pytest.approx(0.04, abs=1e-3)
+    best = [max(record['poses'], key=lambda pose: pose['score']) for record in records
+            if record['poses']]
+    assert all('id' in pose for pose in best)
+    ids = [pose['id'] for pose in best[3:]]
+    assert ids[0] > 0 and ids.count(ids[0]) >= len(ids) - 1
+    assert main([str(video), '--model', str(models_dir / MODEL), '--output-dir',
+                 str(tmp_path / 'untracked'), '--max-frames', '3', '--no-annotate',
+                 '--no-tracking']) == EXIT_OK
+    untracked = json.loads((tmp_path / 'untracked' / 'Dance.json').read_text())
+    assert all('id' not in pose for record in untracked for pose in record['poses'])

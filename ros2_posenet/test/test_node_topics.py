@@ -133,7 +133,9 @@ def test_markers_follow_the_image_header_and_camera_info(client, frame):
 
 def _joints_match_camera_info(array: MarkerArray, poses: PoseArray, fx: float, fy: float,
                               cx: float, cy: float) -> bool:
-    joints = [m for m in array.markers if m.ns == 'person_0' and m.id == JOINTS_MARKER_ID]
+    person = poses.poses[0]
+    namespace = f'track_{person.id}' if person.id else 'person_0'
+    joints = [m for m in array.markers if m.ns == namespace and m.id == JOINTS_MARKER_ID]
     if not joints or not joints[0].points:
         return False
     # The best-scoring keypoint of person 0 is drawn; find its marker point.

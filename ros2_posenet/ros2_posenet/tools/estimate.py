@@ -6,8 +6,18 @@ copy (``<name>_poses.jpg`` / ``<name>_poses.mp4``) into ``--output-dir``.
 JSON: an image gives the list ``estimatePoses`` returns,
 ``[{"score": s, "keypoints": [{"position": {"x": x, "y": y}, "part": "nose", "score": s}, ...]}]``
 with coordinates in source-image pixels; a video gives one record per frame,
-``[{"frame": 0, "poses": [...]}, ...]``. Inputs that cannot be read are reported and skipped;
-the exit status is then 1 (2 when the model cannot be loaded or the options are invalid).
+``[{"frame": 0, "time_s": 0.0, "poses": [...]}, ...]``, where each pose also has the ``"id"`` of
+its track (the node's tracker, one per video, clocked by the frame rate; 0 = not yet seen
+``min_hits`` frames in a row; ``--no-tracking`` leaves ids out), people in decreasing pose
+score, and the annotated video shows each track in its own colour with ``#id``.
+
+Every input is processed or reported by name with the reason, and the run goes on: a missing
+path, a FIFO or device (refused after ``os.stat``, before anything opens it, since reading one
+could block forever), an unreadable, unrecognised or truncated image (a cut JPEG would decode
+as grey rows), an image or video above ``--max-input-pixels`` (read from the file header and
+refused before decoding). The exit status is then 1; it is 2 when the run cannot start: the
+model cannot be loaded, the options are invalid, or no given path can be used at all. An
+annotated image that JPEG cannot hold (a side above 65500 pixels) is written as PNG instead.
 
 Usage: posenet_estimate images/test_couple.jpg video/Dance.mp4 --output-dir out --mode multi
 """
@@ -15,7 +25,9 @@ Usage: posenet_estimate images/test_couple.jpg video/Dance.mp4 --output-dir out 
 import argparse
 from collections.abc import Iterator, Sequence
 import json
+import os
 from pathlib import Path
+import stat
 import sys
 
 import cv2
@@ -25,7 +37,12 @@ from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETEC
                                   draw_poses, EngineConfig, INTERPOLATIONS, Pose, PoseEngine,
                                   PoseNetError)
 from ros2_posenet.posenet.decode_options import check_score
-from ros2_posenet.posenet.image import DEFAULT_INTERPOLATION
+from ros2_posenet.posenet.tracking import PoseTracker
+from ros2_posenet.posenet.errors import InputError
+from ros2_posenet.posenet.image import (check_encoded_byte_budget, check_jpeg_complete,
+                                        check_max_pixels, check_pixel_budget,
+                                        DEFAULT_INTERPOLATION, DEFAULT_MAX_INPUT_PIXELS,
+                                        encoded_byte_budget, read_image_header)
 from ros2_posenet.tools.frame_source import IMAGE_SUFFIXES
 
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
@@ -33,6 +50,11 @@ VIDEO_FOURCC = 'mp4v'
 DEFAULT_VIDEO_FPS = 25.0
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_SETUP_FAILED = 0, 1, 2
+
+JPEG_MAX_DIMENSION = 65500
+"""libjpeg's largest width or height; a larger annotated image is written as PNG."""
+
+BUDGET_OPTION = '--max-input-pixels'
 
 
 class InputReadError(RuntimeError):
@@ -48,27 +70,135 @@ def pose_to_tfjs(pose: Pose) -> dict:
     }
 
 
-def collect_inputs(paths: Sequence[str]) -> list[Path]:
-    """Expand folders into their images and videos (sorted, not recursive); keep files as given.
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, 'a folder'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
+             (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+             (stat.S_ISSOCK, 'a socket'))
+    return next((name for test, name in kinds if test(mode)), 'a special file')
+
+
+def _not_regular(mode: int) -> str:
+    why = '' if stat.S_ISDIR(mode) else ' (not opened: reading one could block forever)'
+    return f'is {_file_kind(mode)}, not a regular file{why}; expected an image or video file'
+
+
+def check_regular_file(path: Path) -> os.stat_result:
+    """Return ``os.stat(path)`` (links followed) if it is a regular file; never opens it.
 
     Raises:
-        InputReadError: A path does not exist or cannot be examined (name too long, no
-            permission to list a folder).
+        InputReadError: It does not exist, cannot be examined, or is a folder, FIFO, device or
+            socket.
     """
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise InputReadError(f'no such file: {path}') from None
+    except OSError as error:
+        raise InputReadError(f'cannot access {path}: {error.strerror or error}') from None
+    if not stat.S_ISREG(status.st_mode):
+        raise InputReadError(f'{path} {_not_regular(status.st_mode)}')
+    return status
+
+
+def collect_inputs(paths: Sequence[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand folders into their images and videos (sorted, not recursive); keep files as given.
+
+    Nothing is opened: every path is examined with ``os.stat`` (links followed).
+
+    Returns:
+        ``(inputs, problems)``: the regular files to process, and ``(path, reason)`` for each
+        path that cannot be: missing, not examinable (name too long, no permission), a FIFO,
+        device or socket, or a folder that cannot be listed. In a folder, entries with an image
+        or video suffix that are not regular files are problems too; other entries are ignored.
+    """
+    suffixes = IMAGE_SUFFIXES + VIDEO_SUFFIXES
     inputs: list[Path] = []
+    problems: list[tuple[Path, str]] = []
     for name in paths:
         path = Path(name)
         try:
-            if path.is_dir():
-                inputs.extend(sorted(p for p in path.iterdir() if p.is_file()
-                                     and p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES))
-            elif path.exists():
-                inputs.append(path)
-            else:
-                raise InputReadError(f'no such file or folder: {path}')
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            problems.append((path, 'no such file or folder'))
+            continue
         except OSError as error:
-            raise InputReadError(f'cannot access {path}: {error.strerror or error}') from None
-    return inputs
+            problems.append((path, f'cannot access it: {error.strerror or error}'))
+            continue
+        if stat.S_ISREG(mode):
+            inputs.append(path)
+        elif not stat.S_ISDIR(mode):
+            problems.append((path, _not_regular(mode)))
+        else:
+            try:
+                entries = sorted(entry for entry in path.iterdir()
+                                 if entry.suffix.lower() in suffixes)
+            except OSError as error:
+                problems.append((path, f'cannot list the folder: {error.strerror or error}'))
+                continue
+            for entry in entries:
+                try:
+                    mode = os.stat(entry).st_mode
+                except OSError as error:  # a dangling link, a name too long
+                    problems.append((entry, f'cannot access it: {error.strerror or error}'))
+                    continue
+                if stat.S_ISREG(mode):
+                    inputs.append(entry)
+                else:
+                    problems.append((entry, _not_regular(mode)))
+    return inputs, problems
+
+
+def read_image_file(path: Path, max_pixels: int) -> tuple[np.ndarray, str]:
+    """Read and decode one image file within a pixel budget; return BGR pixels and the format.
+
+    The file is opened without blocking and checked to be a regular file on the open handle,
+    refused above ``encoded_byte_budget(max_pixels)`` bytes, its header read
+    (``read_image_header``) and refused above ``max_pixels``, a JPEG checked to run to its EOI
+    marker; only then is it decoded.
+
+    Raises:
+        InputReadError: Any of these checks fails, or OpenCV cannot decode the data.
+    """
+    flags = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise InputReadError(f'cannot open {path}: {error.strerror or error}') from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputReadError(f'{path} {_not_regular(status.st_mode)}')
+        check_encoded_byte_budget(status.st_size, max_pixels, 'file', BUDGET_OPTION)
+        with os.fdopen(descriptor, 'rb', closefd=False) as stream:
+            data = stream.read(encoded_byte_budget(max_pixels) + 1)
+        check_encoded_byte_budget(len(data), max_pixels, 'file', BUDGET_OPTION)  # it grew
+        header = read_image_header(data)
+        check_pixel_budget(header.width, header.height, max_pixels, f'{header.format} image',
+                           BUDGET_OPTION)
+        if header.format == 'jpeg':
+            check_jpeg_complete(data)
+    except InputError as error:
+        raise InputReadError(f'cannot read image {path}: {error}') from None
+    except OSError as error:
+        raise InputReadError(f'cannot read {path}: {error.strerror or error}') from None
+    finally:
+        os.close(descriptor)
+    try:
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as error:
+        raise InputReadError(f'cannot read image {path}: OpenCV cannot decode its '
+                             f'{header.format} data: {_cv_reason(error)}') from None
+    if image is None or image.size == 0:
+        raise InputReadError(f'cannot read image {path}: OpenCV cannot decode its '
+                             f'{header.width}x{header.height} {header.format} data (corrupt '
+                             'or an unsupported variant)')
+    return image, header.format
+
+
+def _cv_reason(error: cv2.error) -> str:
+    """Return the message of an OpenCV error without its source location."""
+    reason = getattr(error, 'err', '') or str(error).strip()
+    return reason.splitlines()[-1] if reason else 'no reason given'
 
 
 class Estimator:
@@ -76,11 +206,19 @@ class Estimator:
 
     def __init__(self, engine: PoseEngine, options: DecodeOptions, interpolation: str,
                  output_dir: Path, annotate: bool, max_frames: int,
-                 min_keypoint_score: float) -> None:
-        """Keep the settings; ``output_dir`` is created when missing."""
+                 min_keypoint_score: float,
+                 max_input_pixels: int = DEFAULT_MAX_INPUT_PIXELS,
+                 tracking: bool = True) -> None:
+        """Keep the settings; ``output_dir`` is created when missing.
+
+        ``max_input_pixels`` is the pixel budget of an image or a video frame; ``tracking``
+        gives the people of a video track ids (``"id"`` in the JSON, drawn on the video).
+        """
+        self.tracking = tracking
         self.engine = engine
         self.options = options
         self.min_keypoint_score = check_score('--min-keypoint-score', min_keypoint_score)
+        self.max_input_pixels = check_max_pixels(max_input_pixels, BUDGET_OPTION)
         self.interpolation = interpolation
         self.output_dir = output_dir
         self.annotate = annotate
@@ -92,7 +230,8 @@ class Estimator:
         """Process one image or video and return a one-line summary.
 
         Raises:
-            InputReadError: The file cannot be decoded.
+            InputReadError: The file is not a regular file, is above the pixel budget, cannot
+                be decoded, or an output cannot be written (the message says why).
         """
         name = self._unique_name(path.stem)
         if path.suffix.lower() in VIDEO_SUFFIXES:
@@ -112,44 +251,87 @@ class Estimator:
                                       interpolation=self.interpolation)
         return list(result.poses), result.timings.total_ms
 
-    def _draw(self, frame_bgr: np.ndarray, poses: list[Pose]) -> None:
+    def _draw(self, frame_bgr: np.ndarray, poses: Sequence[Pose],
+              ids: Sequence[int] | None = None) -> None:
         # Lines 2 px wide per 640 px of the longer side stay visible on large photos.
         scale = max(1, round(max(frame_bgr.shape[:2]) / 640))
         draw_poses(frame_bgr, poses, self.min_keypoint_score, thickness=2 * scale,
-                   radius=3 * scale, show_scores=True)
+                   radius=3 * scale, show_scores=True, pose_ids=ids)
+
+    def _estimate_tracked(self, frame_bgr: np.ndarray, tracker: PoseTracker | None,
+                          stamp_s: float) -> tuple[Sequence[Pose], list[int] | None, float]:
+        """Estimate one video frame; with a tracker, people get ids (decreasing pose score)."""
+        result = self.engine.estimate(frame_bgr, 'bgr', self.options,
+                                      interpolation=self.interpolation)
+        if tracker is None:
+            return result.poses, None, result.timings.total_ms
+        people = result.arrays.select(np.argsort(-result.arrays.pose_scores, kind='stable'))
+        tracked = tracker.update(people, stamp_s)
+        return tracked.arrays.to_poses(), tracked.ids.tolist(), result.timings.total_ms
 
     def _run_image(self, path: Path, name: str) -> str:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise InputReadError(f'cannot read image {path} (missing, unsupported or corrupt)')
+        image, _ = read_image_file(path, self.max_input_pixels)
         poses, total_ms = self._estimate(image)
         json_path = self.output_dir / f'{name}.json'
         _write_json(json_path, [pose_to_tfjs(pose) for pose in poses])
-        written = [json_path]
+        written = [str(json_path)]
         if self.annotate:
             self._draw(image, poses)
-            suffix = '.png' if path.suffix.lower() == '.png' else '.jpg'
-            image_path = self.output_dir / f'{name}_poses{suffix}'
-            if not cv2.imwrite(str(image_path), image):
-                raise InputReadError(f'cannot write {image_path}')
-            written.append(image_path)
-        return (f'{path}: {len(poses)} pose(s) in {total_ms:.1f} ms -> '
-                + ', '.join(str(p) for p in written))
+            written.append(self._write_annotated(image, path.suffix.lower() == '.png', name))
+        return f'{path}: {len(poses)} pose(s) in {total_ms:.1f} ms -> ' + ', '.join(written)
+
+    def _write_annotated(self, image: np.ndarray, lossless: bool, name: str) -> str:
+        """Write ``<name>_poses.jpg`` (``.png`` for a PNG source); return what was written.
+
+        An image with a side above ``JPEG_MAX_DIMENSION`` is written as PNG, and the returned
+        text says so. Encoding in memory first separates the encoder's failure from the file
+        system's, so the error says which one failed and why.
+
+        Raises:
+            InputReadError: The image cannot be encoded or the file cannot be written.
+        """
+        height, width = image.shape[:2]
+        suffix, note = ('.png', '') if lossless else ('.jpg', '')
+        if suffix == '.jpg' and max(width, height) > JPEG_MAX_DIMENSION:
+            suffix, note = '.png', (f' (PNG: {width}x{height} is beyond the {JPEG_MAX_DIMENSION}'
+                                    ' pixel side of JPEG)')
+        image_path = self.output_dir / f'{name}_poses{suffix}'
+        cause = 'OpenCV cannot encode'
+        try:
+            ok, encoded = cv2.imencode(suffix, image)
+        except cv2.error as error:
+            ok, cause = False, f'{cause} ({_cv_reason(error)})'
+        if not ok:
+            raise InputReadError(f'cannot write {image_path}: {cause} the {width}x{height} '
+                                 f'annotated image as {suffix[1:].upper()}')
+        try:
+            image_path.write_bytes(encoded.tobytes())
+        except OSError as error:
+            raise InputReadError(f'cannot write {image_path}: {error.strerror or error}') \
+                from None
+        return f'{image_path}{note}'
 
     def _run_video(self, path: Path, name: str) -> str:
+        check_regular_file(path)  # cv2.VideoCapture would block on a FIFO
         records = []
         writer = None
         video_path = self.output_dir / f'{name}_poses.mp4'
         total_ms = 0.0
+        tracker = PoseTracker() if self.tracking else None  # one per video: ids from 1
         try:
-            for index, frame in _video_frames(path, self.max_frames):
-                poses, frame_ms = self._estimate(frame)
+            for index, stamp_s, frame in _video_frames(path, self.max_frames,
+                                                       self.max_input_pixels):
+                poses, ids, frame_ms = self._estimate_tracked(frame, tracker, stamp_s)
                 total_ms += frame_ms
-                records.append({'frame': index, 'poses': [pose_to_tfjs(p) for p in poses]})
+                entries = [pose_to_tfjs(p) for p in poses]
+                for entry, track_id in zip(entries, ids or ()):
+                    entry['id'] = track_id
+                records.append({'frame': index, 'time_s': round(stamp_s, 6),
+                                'poses': entries})
                 if self.annotate:
                     if writer is None:
                         writer = _open_writer(video_path, path, frame.shape)
-                    self._draw(frame, poses)
+                    self._draw(frame, poses, ids)
                     writer.write(frame)
         finally:
             if writer is not None:
@@ -165,17 +347,29 @@ class Estimator:
                 + ', '.join(str(p) for p in written))
 
 
-def _video_frames(path: Path, max_frames: int) -> Iterator[tuple[int, np.ndarray]]:
+def _video_frames(path: Path, max_frames: int,
+                  max_pixels: int) -> Iterator[tuple[int, float, np.ndarray]]:
+    """Yield ``(index, time in seconds from the frame rate, frame)`` of a video."""
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise InputReadError(f'cannot open video {path} with OpenCV')
     try:
+        # the container's frame size, known before any frame is decoded (0 when it is not)
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        try:
+            check_pixel_budget(width, height, max_pixels, f'video {path} frame', BUDGET_OPTION)
+        except InputError as error:
+            raise InputReadError(str(error)) from None
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        if not fps or not 1.0 <= fps <= 240.0:
+            fps = DEFAULT_VIDEO_FPS
         index = 0
         while not max_frames or index < max_frames:
             ok, frame = capture.read()
             if not ok:
                 return
-            yield index, frame
+            yield index, index / fps, frame
             index += 1
     finally:
         capture.release()
@@ -238,6 +432,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help='write only the JSON files, no annotated images or videos')
     parser.add_argument('--max-frames', type=int, default=0,
                         help='stop each video after N frames (0: all)')
+    parser.add_argument('--no-tracking', action='store_true',
+                        help='videos: no track ids (default: each person gets an "id")')
+    parser.add_argument(BUDGET_OPTION, type=int, default=DEFAULT_MAX_INPUT_PIXELS,
+                        help='refuse images and video frames with more pixels, read from the '
+                        f'file header before decoding (default {DEFAULT_MAX_INPUT_PIXELS}, 8K '
+                        'UHD)')
     return parser
 
 
@@ -271,7 +471,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             num_threads=args.num_threads)
         if args.max_frames < 0:
             raise ValueError(f'--max-frames must be >= 0, got {args.max_frames}')
-        inputs = collect_inputs(args.inputs)
+        check_max_pixels(args.max_input_pixels, BUDGET_OPTION)
+        inputs, problems = collect_inputs(args.inputs)
+        for path, reason in problems:
+            print(f'posenet_estimate: skipped {path}: {reason}', file=sys.stderr)
+        if problems and not inputs:
+            raise InputReadError('none of the given paths can be used')
         engine = PoseEngine(config)
     except (PoseNetError, ValueError, InputReadError, OSError) as error:
         print(f'posenet_estimate: error: {error}', file=sys.stderr)
@@ -284,12 +489,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print('posenet_estimate: error: no images or videos in the given folders',
               file=sys.stderr)
         return EXIT_INPUT_FAILED
-    failed = 0
+    failed = len(problems)
     with engine:
         try:
             estimator = Estimator(engine, options, args.interpolation, args.output_dir,
                                   not args.no_annotate, args.max_frames,
-                                  args.min_keypoint_score)
+                                  args.min_keypoint_score, args.max_input_pixels,
+                                  not args.no_tracking)
         except OSError as error:
             print(f'posenet_estimate: error: cannot create the output folder '
                   f'{args.output_dir}: {error.strerror or error}', file=sys.stderr)
@@ -301,7 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 failed += 1
                 print(f'posenet_estimate: skipped {path}: {error}', file=sys.stderr)
     if failed:
-        print(f'posenet_estimate: {failed} of {len(inputs)} input(s) failed', file=sys.stderr)
+        print(f'posenet_estimate: {failed} of {len(inputs) + len(problems)} input(s) failed',
+              file=sys.stderr)
         return EXIT_INPUT_FAILED
     return EXIT_OK
 
