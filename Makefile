@@ -38,11 +38,15 @@ LOG_BASE := $(ROOT)/log$(SUFFIX)
 
 ifeq ($(SYSTEM_ROS),yes)
   ENV_STAMP :=
+  TOOLS_STAMP :=
   UNDERLAY := true
   PY := $(PYTHON)
 else
   ENV_STAMP := $(VENV)/.ros2_posenet-env
-  UNDERLAY := source $(VENV)/local_setup.bash
+  # holds the prefix of the `ros2` command / launch overlay (empty without ../shared/ros-env)
+  TOOLS_STAMP := $(VENV)/.ros2-tools
+  UNDERLAY := source $(VENV)/local_setup.bash && \
+	{ [ ! -s $(TOOLS_STAMP) ] || source "$$(cat $(TOOLS_STAMP))/local_setup.bash"; }
   PY := $(VENV)/bin/python
 endif
 
@@ -88,8 +92,14 @@ $(VENV)/.ros2_posenet-env: $(REQUIREMENTS) $(CONSTRAINTS) devtools/fixup_venv.sh
 	bash devtools/fixup_venv.sh $(VENV)
 	touch $@
 
+# The `ros2` command, launch and launch_ros (no wheels): built once per machine, distro and venv
+# into the user cache by devtools/ros2_tools.sh, when ../shared/ros-env is there.
+$(VENV)/.ros2-tools: $(ENV_STAMP) devtools/ros2_tools.sh
+	bash devtools/ros2_tools.sh $(VENV) $(DISTRO) > $@.partial
+	mv $@.partial $@
+
 # colcon build; --symlink-install keeps Python edits live without a rebuild.
-$(BUILD_STAMP): $(ENV_STAMP) $(BUILD_INPUTS)
+$(BUILD_STAMP): $(ENV_STAMP) $(TOOLS_STAMP) $(BUILD_INPUTS)
 	@echo "== colcon build ($(if $(SYSTEM_ROS),system ROS 2 $(ROS_DISTRO),venv $(DISTRO)))"
 	$(UNDERLAY) && colcon \
 		--log-base $(LOG_BASE) build --symlink-install \
@@ -112,12 +122,13 @@ lint: $(ENV_STAMP)
 test: build
 	rm -rf $(BUILD_BASE)/ros2_posenet/test_results $(BUILD_BASE)/ros2_posenet/pytest.xml
 	$(WORKSPACE) && POSENET_REQUIRE_DATA=1 ROS_PYTHON_CHECK_FIELDS=1 \
+		POSENET_REQUIRE_ROS2_CLI=$(if $(TOOLS_STAMP),$$([ -s $(TOOLS_STAMP) ] && echo 1),) \
 		ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
 		colcon --log-base $(LOG_BASE) test --packages-select ros2_posenet \
 		--base-paths ros2_posenet_msgs ros2_posenet \
 		--build-base $(BUILD_BASE) --install-base $(INSTALL_BASE) \
 		--event-handlers console_direct+ --return-code-on-test-failure \
-		--pytest-args -p no:cacheprovider $(PYTEST_ARGS); \
+		--pytest-args -p no:cacheprovider -p no:launch_testing -p no:launch_ros $(PYTEST_ARGS); \
 		status=$$?; \
 		$(PY) devtools/junit_summary.py $(BUILD_BASE)/ros2_posenet/pytest.xml && exit $$status
 

@@ -10,13 +10,18 @@ Examples::
     ros2 launch ros2_posenet posenet.launch.py params_file:=my_posenet.yaml namespace:=front
     ros2 launch ros2_posenet posenet.launch.py delegate:=edgetpu
         model_path:=posenet_mobilenet_v1_075_481_641_quant_decoder_edgetpu.tflite  (one line)
+    ros2 launch ros2_posenet posenet.launch.py large_frames:=true
+
+``large_frames:=true`` points Fast DDS at the shipped ``config/fastdds_large_frames.xml`` (16 MB
+shared-memory segments) for the nodes this file starts; the camera driver must use it too for
+raw frames over 512 KB to cross reliably on one host (see the README).
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchContext, LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironmentVariable
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
@@ -26,6 +31,8 @@ EXECUTABLE = 'posenet_node'
 NODE_NAME = 'posenet'
 PARAMS_FILE = ('config', 'posenet.yaml')
 RVIZ_CONFIG = ('rviz', 'posenet.rviz')
+LARGE_FRAMES_PROFILE = ('config', 'fastdds_large_frames.xml')
+PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
 # Launch arguments that, when not empty, override the parameter of the same name.
 PARAMETER_ARGUMENTS = ('model_path', 'delegate')
 
@@ -51,7 +58,14 @@ def _posenet_node(context: LaunchContext) -> list[LifecycleNode]:
 def generate_launch_description() -> LaunchDescription:
     """Return the launch description (arguments, posenet node, optional RViz)."""
     share = get_package_share_directory(PACKAGE)
+    large_frames = IfCondition(LaunchConfiguration('large_frames'))
     return LaunchDescription([
+        DeclareLaunchArgument(
+            'large_frames', default_value='false',
+            description='Use the shipped Fast DDS profile with 16 MB shared-memory segments '
+                        '(raw frames over 512 KB from a same-host camera using it too)'),
+        *[SetEnvironmentVariable(variable, os.path.join(share, *LARGE_FRAMES_PROFILE),
+                                 condition=large_frames) for variable in PROFILE_VARIABLES],
         DeclareLaunchArgument(
             'params_file', default_value=os.path.join(share, *PARAMS_FILE),
             description='Parameters file of the posenet node'),

@@ -26,7 +26,7 @@ output carries the source image header. Parameters: ``ros2_posenet.node_config.P
 
 from pathlib import Path
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from diagnostic_msgs.msg import DiagnosticArray
 from lifecycle_msgs.srv import ChangeState
@@ -58,6 +58,7 @@ from ros2_posenet.posenet import InputError, PoseEngine
 from ros2_posenet.posenet.tracking import PoseTracker
 
 WARN_THROTTLE_S = 2.0
+LOST_WARN_THROTTLE_S = 30.0
 WORKER_JOIN_S = 0.05
 """How long a transition lets an idle worker exit before going on without it; a worker inside a
 frame finishes (and closes a released engine) on its own."""
@@ -148,8 +149,7 @@ class PoseNetNode(LifecycleNode):
         self._subscriptions_in = [
             self.create_subscription(
                 message_type, config.image_topic, self._on_image, config.image_qos(),
-                event_callbacks=SubscriptionEventCallbacks(
-                    message_lost=lambda info: self._stats.record_lost(info.total_count_change))),
+                event_callbacks=SubscriptionEventCallbacks(message_lost=self._on_message_lost)),
             self.create_subscription(CameraInfo, 'camera_info', self._on_camera_info,
                                      qos_profile_sensor_data),
         ]
@@ -243,6 +243,16 @@ class PoseNetNode(LifecycleNode):
     # --- data path ----------------------------------------------------------------------
     def _on_image(self, msg: Image | CompressedImage) -> None:
         self._stats.record_received(self._mailbox.put(_Frame(msg, time.monotonic())))
+
+    def _on_message_lost(self, info: Any) -> None:
+        self._stats.record_lost(info.total_count_change)
+        self.get_logger().warn(
+            f'{info.total_count} image(s) lost in transport so far: large raw frames over '
+            'best-effort DDS lose fragments. Fixes: the shipped Fast DDS profile on the camera '
+            'and this node (ros2 launch ... large_frames:=true, or FASTDDS_DEFAULT_PROFILES_FILE='
+            '<share>/ros2_posenet/config/fastdds_large_frames.xml), input_transport: compressed, '
+            'or a reliable camera publisher with image_qos_reliability: reliable',
+            throttle_duration_sec=LOST_WARN_THROTTLE_S)
 
     def _on_camera_info(self, msg: CameraInfo) -> None:
         self._camera_info = msg  # taken by the worker with the next frame
