@@ -59,7 +59,7 @@ LIB := $(INSTALL_BASE)/ros2_posenet/lib/ros2_posenet
 REQUIREMENTS := devtools/requirements-$(DISTRO).txt devtools/requirements-posenet.txt
 CONSTRAINTS := devtools/constraints-$(DISTRO).txt
 BUILD_INPUTS := $(wildcard ros2_posenet_msgs/CMakeLists.txt ros2_posenet_msgs/package.xml \
-	ros2_posenet_msgs/msg/*.msg ros2_posenet/setup.py ros2_posenet/setup.cfg \
+	ros2_posenet_msgs/msg/*.msg ros2_posenet_msgs/srv/*.srv ros2_posenet/setup.py ros2_posenet/setup.cfg \
 	ros2_posenet/package.xml ros2_posenet/resource/* ros2_posenet/launch/* \
 	ros2_posenet/config/* ros2_posenet/rviz/*)
 BUILD_STAMP := $(INSTALL_BASE)/.ros2_posenet-built
