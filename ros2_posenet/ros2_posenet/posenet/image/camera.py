@@ -5,6 +5,10 @@ in the camera optical frame (REP 103/105: x right, y down, z forward), metres::
 
     X = (u - cx) * Z / fx,   Y = (v - cy) * Z / fy
 
+Lens distortion (``distortion``: the ``plumb_bob`` / ``rational_polynomial`` coefficients k1, k2,
+p1, p2[, k3 ...] of ``sensor_msgs/CameraInfo.d``) is removed before back-projecting a pixel to a
+3D point (``pixels_to_points``); it is ignored for markers on an assumed plane.
+
 A calibration made at another resolution than the image (a resized or binned stream) is scaled
 to the image as ``image_proc``'s resize does: ``fx, cx`` by ``image_width / calibration_width``
 and ``fy, cy`` by ``image_height / calibration_height``. Without a usable calibration the image
@@ -12,10 +16,12 @@ is taken as a pinhole camera with a ``FALLBACK_HORIZONTAL_FOV_DEG`` horizontal f
 centred on the image.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 import math
 from typing import Final
 
+import cv2
 import numpy as np
 
 FALLBACK_HORIZONTAL_FOV_DEG: Final[float] = 60.0
@@ -42,6 +48,8 @@ class PinholeCamera:
         height: Image height the intrinsics refer to, pixels.
         source: Where they came from (e.g. ``'camera_info.k'``, ``'camera_info.p'``) or
             ``'fallback'`` (no usable calibration).
+        distortion: Distortion coefficients (OpenCV order k1, k2, p1, p2, k3, ...); empty or
+            all zero for none.
     """
 
     fx: float
@@ -51,6 +59,7 @@ class PinholeCamera:
     width: int
     height: int
     source: str
+    distortion: tuple[float, ...] = ()
 
     @classmethod
     def fallback(cls, width: int, height: int) -> 'PinholeCamera':
@@ -66,7 +75,8 @@ class PinholeCamera:
     @classmethod
     def from_calibration(cls, fx: float, fy: float, cx: float, cy: float,
                          calibration_width: int, calibration_height: int, image_width: int,
-                         image_height: int, source: str) -> 'PinholeCamera':
+                         image_height: int, source: str,
+                         distortion: Sequence[float] = ()) -> 'PinholeCamera':
         """Return the calibrated camera scaled to the image, or the fallback if unusable.
 
         Args:
@@ -79,6 +89,7 @@ class PinholeCamera:
             image_width: Width of the image the pixels refer to, > 0.
             image_height: Height of that image, > 0.
             source: Name of the calibration, for diagnostics.
+            distortion: ``CameraInfo.d`` (ignored unless 4, 5, 8, 12 or 14 finite values).
 
         Raises:
             ValueError: A non-positive image size.
@@ -91,8 +102,12 @@ class PinholeCamera:
             return cls.fallback(image_width, image_height)
         if calibration_width <= 0 or calibration_height <= 0:
             calibration_width, calibration_height = image_width, image_height
-        return cls(fx, fy, cx, cy, calibration_width, calibration_height,
-                   source).scaled_to(image_width, image_height)
+        coefficients = tuple(float(value) for value in distortion)
+        if (len(coefficients) not in (4, 5, 8, 12, 14) or not all(map(math.isfinite, coefficients))
+                or not any(coefficients)):
+            coefficients = ()
+        return cls(fx, fy, cx, cy, calibration_width, calibration_height, source,
+                   coefficients).scaled_to(image_width, image_height)
 
     def scaled_to(self, width: int, height: int) -> 'PinholeCamera':
         """Return the intrinsics of the same camera for an image of ``width x height`` pixels.
@@ -122,6 +137,31 @@ class PinholeCamera:
         x = (uv[..., 0] - self.cx) * depth / self.fx
         y = (uv[..., 1] - self.cy) * depth / self.fy
         return np.stack((x, y, np.full_like(x, depth)), axis=-1)
+
+    def undistort(self, uv: np.ndarray) -> np.ndarray:
+        """Return pixels ``[..., 2]`` with the lens distortion removed (unchanged without one)."""
+        uv = np.asarray(uv, dtype=np.float64)
+        if not self.distortion or uv.size == 0:
+            return uv
+        matrix = np.array([[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]])
+        points = cv2.undistortPoints(uv.reshape(-1, 1, 2), matrix,
+                                     np.array(self.distortion), P=matrix)
+        return points.reshape(uv.shape)
+
+    def rays(self, uv: np.ndarray) -> np.ndarray:
+        """Return the viewing rays ``[..., 3]`` (z = 1) of pixels ``[..., 2]``, undistorted."""
+        uv = self.undistort(uv)
+        x = (uv[..., 0] - self.cx) / self.fx
+        y = (uv[..., 1] - self.cy) / self.fy
+        return np.stack((x, y, np.ones_like(x)), axis=-1)
+
+    def pixels_to_points(self, uv: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Back-project pixels ``[..., 2]`` at depths ``z`` ``[...]`` (metres along the axis).
+
+        Returns:
+            Float64 ``[..., 3]`` points in the optical frame, metres.
+        """
+        return self.rays(uv) * np.asarray(z, dtype=np.float64)[..., None]
 
 
 def _check_size(width: int, height: int) -> None:
