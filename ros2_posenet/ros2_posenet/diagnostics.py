@@ -39,6 +39,7 @@ KEY_FAILED: Final = 'frames failed'
 KEY_LOST: Final = 'frames lost in transport'
 KEY_LAST_ERROR: Final = 'last error'
 KEY_TRACKS: Final = 'active tracks'
+KEY_NO_DEPTH: Final = 'frames without depth'
 KEY_BIRTHS: Final = 'track births per minute'
 KEY_DEATHS: Final = 'track deaths per minute'
 
@@ -67,6 +68,7 @@ class StatsSnapshot:
         last_error_age_s: Seconds since that error, or ``None``.
         idle_s: Seconds since the last received frame (or since the stats were reset).
         active_tracks: Published tracks alive after the last tracked frame (0 untracked).
+        without_depth: Frames processed in 2D because no depth image was paired with them.
         births_per_min: Tracks published over the last ``TRACK_EVENT_WINDOW_S``, per minute.
         deaths_per_min: Tracks deleted over that window, per minute.
     """
@@ -86,6 +88,7 @@ class StatsSnapshot:
     last_error_age_s: float | None
     idle_s: float
     active_tracks: int = 0
+    without_depth: int = 0
     births_per_min: float = 0.0
     deaths_per_min: float = 0.0
 
@@ -133,6 +136,7 @@ class ProcessingStats:
             self._last_error_time: float | None = None
             self._last_received = self._started = self._clock()
             self._active_tracks = 0
+            self._without_depth = 0
             self._track_events: deque[tuple[float, int, int]] = deque()  # (s, births, deaths)
 
     def record_received(self, replaced_unprocessed: bool) -> None:
@@ -156,6 +160,11 @@ class ProcessingStats:
             self._processed += 1
             self._wait_max_ms = max(self._wait_max_ms, wait_ms)
             self._timings.append((self._clock(), latency_ms, processing_ms, invoke_ms))
+
+    def record_without_depth(self) -> None:
+        """Count a frame that found no depth partner (processed in 2D)."""
+        with self._lock:
+            self._without_depth += 1
 
     def record_tracking(self, active_tracks: int, births: int, deaths: int) -> None:
         """Record one tracked frame: published tracks alive, and tracks born and deleted."""
@@ -210,7 +219,7 @@ class ProcessingStats:
                 last_error_age_s=(None if self._last_error_time is None
                                   else now - self._last_error_time),
                 idle_s=now - self._last_received,
-                active_tracks=self._active_tracks,
+                active_tracks=self._active_tracks, without_depth=self._without_depth,
                 births_per_min=sum(event[1] for event in events) * per_minute,
                 deaths_per_min=sum(event[2] for event in events) * per_minute)
 
@@ -285,6 +294,7 @@ def diagnostic_status(name: str, health: NodeHealth, stats: StatsSnapshot) -> Di
         KEY_LOST: str(stats.lost),
         KEY_LAST_ERROR: stats.last_error,
         KEY_TRACKS: str(stats.active_tracks),
+        KEY_NO_DEPTH: str(stats.without_depth),
         KEY_BIRTHS: f'{stats.births_per_min:.1f}',
         KEY_DEATHS: f'{stats.deaths_per_min:.1f}',
     }

@@ -14,6 +14,12 @@ gives); ``PersonPose.id`` then carries the track id, 0 for a person not yet seen
 keypoints are the tracker's smoothed ones. Tracker settings changed at runtime apply to the next
 frame; tracks and ids are kept.
 
+Positions (``PersonPose.position``, ``Keypoint.position``): with a depth image paired to the frame
+(``use_depth``) and a ``CameraInfo``, keypoints are measured in metres and each person is placed
+at its torso centre (``DEPTH``); otherwise, with a ``CameraInfo``, the approximate ground-plane
+or height-prior estimate (``camera_height``, ``camera_pitch``, ``body_height``); without a
+``CameraInfo`` nobody gets a position (the fallback camera is good for display only).
+
 Not thread-safe: one frame at a time (the node calls it from its worker thread only).
 """
 
@@ -28,13 +34,16 @@ from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 from ros2_posenet_msgs.msg import PoseArray
 
+from ros2_posenet.depth_messages import depth_msg_to_metres
 from ros2_posenet.image_messages import (array_to_image_msg, compressed_msg_to_array,
-                                         image_msg_to_array)
+                                         image_msg_to_array, ImageConversionError)
 from ros2_posenet.markers import image_intrinsics, poses_to_markers
 from ros2_posenet.node_config import NodeConfig
 from ros2_posenet.pose_messages import poses_to_msg
-from ros2_posenet.posenet import (ColorOrder, draw_poses, EstimateResult, PinholeCamera,
-                                  PoseArrays, PoseEngine)
+from ros2_posenet.posenet import (ColorOrder, draw_poses, EstimateResult, InputError,
+                                  PinholeCamera, PoseArrays, PoseEngine)
+from ros2_posenet.posenet.spatial import (Keypoints3d, lift_keypoints, PersonPositions,
+                                          person_positions)
 from ros2_posenet.posenet.tracking import PoseTracker, TrackedPoses
 
 
@@ -50,6 +59,8 @@ class FrameOutputs:
         result: The engine's result (arrays in source-image pixels in the decoder's order,
             timings); the messages hold the same people in decreasing pose score.
         tracked: The tracker's result for the frame, ``None`` with tracking off.
+        depth_status: ``None`` without a depth image, ``'measured'``, or why the depth image
+            could not be used (bad encoding, no camera_info ...).
         image_width: Source image width in pixels.
         image_height: Source image height in pixels.
     """
@@ -61,6 +72,7 @@ class FrameOutputs:
     image_width: int
     image_height: int
     tracked: TrackedPoses | None = None
+    depth_status: str | None = None
 
 
 class FramePipeline:
@@ -92,7 +104,7 @@ class FramePipeline:
 
     def process(self, msg: Image | CompressedImage, config: NodeConfig, *,
                 markers: bool = False, annotated: bool = False,
-                received_s: float | None = None) -> FrameOutputs:
+                received_s: float | None = None, depth: Image | None = None) -> FrameOutputs:
         """Estimate the poses of one frame and build the requested messages.
 
         Args:
@@ -103,6 +115,7 @@ class FramePipeline:
             annotated: Also build the annotated image.
             received_s: Receive time in seconds, the tracker's clock for an unstamped image
                 (stamp 0); ``None``: the process's monotonic clock now.
+            depth: The depth image paired with the frame (aligned to it), or ``None``.
 
         Raises:
             ImageConversionError: The message cannot be turned into an image.
@@ -122,19 +135,39 @@ class FramePipeline:
         ids = None
         if tracked is not None:
             people, ids = tracked.arrays, tracked.ids.tolist()
-        poses_msg = poses_to_msg(people, msg.header, width, height, ids)
+        keypoints_3d, positions, depth_status = self._locate(people, width, height, config,
+                                                             depth)
+        poses_msg = poses_to_msg(people, msg.header, width, height, ids, keypoints_3d, positions)
         markers_msg = None
         if markers:
             markers_msg = poses_to_markers(people.to_poses(), msg.header,
                                            self.camera(width, height), config.marker_options,
-                                           ids)
+                                           ids, keypoints_3d)
         annotated_msg = None
         if annotated:
             annotated_msg = array_to_image_msg(
                 annotated_image(image, color_order, people, config.min_keypoint_score,
                                 config.annotated_max_size, ids), msg.header)
         return FrameOutputs(poses_msg, markers_msg, annotated_msg, result, width, height,
-                            tracked)
+                            tracked, depth_status)
+
+    def _locate(self, people: PoseArrays, width: int, height: int, config: NodeConfig,
+                depth: Image | None
+                ) -> tuple[Keypoints3d | None, PersonPositions | None, str | None]:
+        """Measure keypoints with ``depth`` and place people (see the module docstring)."""
+        if self._camera_info is None:
+            return None, None, None if depth is None else 'no camera_info: 2D only'
+        camera = self.camera(width, height)
+        keypoints_3d, status = None, None
+        if depth is not None:
+            try:
+                depth_m = depth_msg_to_metres(depth, max_pixels=config.max_input_pixels)
+                keypoints_3d = lift_keypoints(people, depth_m, camera, config.depth_options)
+                status = 'measured'
+            except (ImageConversionError, InputError) as error:
+                status = f'depth image not used: {error}'
+        return keypoints_3d, person_positions(people, camera, config.monocular_options,
+                                              keypoints_3d), status
 
     def _track(self, people: PoseArrays, header: Header, config: NodeConfig,
                received_s: float | None) -> TrackedPoses | None:

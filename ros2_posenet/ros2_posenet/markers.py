@@ -30,6 +30,7 @@ import math
 from typing import Final
 
 from builtin_interfaces.msg import Duration
+import numpy as np
 from geometry_msgs.msg import Point
 from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import ColorRGBA, Header
@@ -39,6 +40,7 @@ from ros2_posenet.image_messages import copy_header
 from ros2_posenet.posenet import (bone_color, PART_SIDES, PinholeCamera, Pose, SIDE_COLORS_BGR,
                                   track_color, visible_bones)
 from ros2_posenet.posenet.image import FALLBACK_HORIZONTAL_FOV_DEG  # noqa: F401 re-exported
+from ros2_posenet.posenet.spatial import Keypoints3d
 
 SIDE_COLORS: Final[dict[str, tuple[float, float, float]]] = {
     side: (red / 255.0, green / 255.0, blue / 255.0)
@@ -124,18 +126,21 @@ def image_intrinsics(camera_info: CameraInfo | None, image_width: int,
     if camera_info is None:
         return PinholeCamera.fallback(image_width, image_height)
     k = [float(value) for value in camera_info.k]
-    if any(k):
+    distortion: tuple[float, ...] = ()
+    if any(k):  # the raw image: its distortion is in d
         fx, fy, cx, cy, source = k[0], k[4], k[2], k[5], 'camera_info.k'
-    else:
+        distortion = tuple(float(value) for value in camera_info.d)
+    else:  # a rectified-only calibration: no distortion left
         p = [float(value) for value in camera_info.p]
         fx, fy, cx, cy, source = p[0], p[5], p[2], p[6], 'camera_info.p'
     return PinholeCamera.from_calibration(fx, fy, cx, cy, int(camera_info.width),
                                           int(camera_info.height), image_width, image_height,
-                                          source)
+                                          source, distortion)
 
 
 def poses_to_markers(poses: Sequence[Pose], header: Header, camera: PinholeCamera,
-                     options: MarkerOptions, ids: Sequence[int] | None = None) -> MarkerArray:
+                     options: MarkerOptions, ids: Sequence[int] | None = None,
+                     keypoints_3d: Keypoints3d | None = None) -> MarkerArray:
     """Build the marker array for one image (layout and placement: see the module docstring).
 
     Args:
@@ -146,6 +151,8 @@ def poses_to_markers(poses: Sequence[Pose], header: Header, camera: PinholeCamer
         options: Depth, lifetime and keypoint score threshold.
         ids: Track id per pose (0 = not tracked), naming its namespace, colour and text;
             ``None``: nobody is tracked.
+        keypoints_3d: Measured keypoints (metres, header frame): a measured keypoint is drawn
+            where it is, the others on the ``marker_depth`` plane as without depth.
 
     Returns:
         A ``DELETEALL`` marker, then up to three markers per person.
@@ -158,22 +165,28 @@ def poses_to_markers(poses: Sequence[Pose], header: Header, camera: PinholeCamer
     markers = [delete_all]
     for index, pose in enumerate(poses):
         track_id = 0 if ids is None else int(ids[index])
+        measured = None if keypoints_3d is None else (keypoints_3d.xyz[index],
+                                                      keypoints_3d.valid[index])
         markers.extend(_person_markers(
-            index, track_id, pose, header, lifetime, camera, metres_per_pixel, options))
+            index, track_id, pose, header, lifetime, camera, metres_per_pixel, options,
+            measured))
     array = MarkerArray()
     array.markers = markers
     return array
 
 
 def _person_markers(index: int, track_id: int, pose: Pose, header: Header, lifetime: Duration,
-                    camera: PinholeCamera, metres_per_pixel: float,
-                    options: MarkerOptions) -> list[Marker]:
+                    camera: PinholeCamera, metres_per_pixel: float, options: MarkerOptions,
+                    measured: tuple[np.ndarray, np.ndarray] | None = None) -> list[Marker]:
     depth = options.marker_depth
     threshold = options.min_keypoint_score
     scores = [keypoint.score for keypoint in pose.keypoints]
     shown = [score >= threshold for score in scores]
-    positions = camera.pixels_to_plane(
-        [(keypoint.x, keypoint.y) for keypoint in pose.keypoints], depth).tolist()
+    plane = camera.pixels_to_plane([(keypoint.x, keypoint.y) for keypoint in pose.keypoints],
+                                   depth)
+    if measured is not None:
+        plane = np.where(measured[1][:, None], measured[0], plane)
+    positions = plane.tolist()
     namespace = track_namespace(track_id) if track_id > 0 else person_namespace(index)
     markers = []
 

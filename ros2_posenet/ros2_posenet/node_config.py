@@ -35,6 +35,7 @@ from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETEC
                                   EngineConfig, MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE,
                                   SCORE_RANGE)
 from ros2_posenet.posenet.image import DEFAULT_MAX_INPUT_PIXELS
+from ros2_posenet.posenet.spatial import DepthOptions, MonocularOptions
 from ros2_posenet.posenet.tracking import TRACKER_LIMITS, TrackerConfig
 
 ParameterValue = Union[bool, int, float, str]
@@ -179,6 +180,28 @@ class NodeConfig:
     smoothing_d_cutoff: float = _parameter(
         TrackerConfig.smoothing_d_cutoff, 'One-Euro cutoff of the speed estimate (Hz)',
         'runtime', value_range=TRACKER_LIMITS['smoothing_d_cutoff'])
+    use_depth: bool = _parameter(
+        False, 'Measure keypoints in metres from an aligned depth image on "depth" (16UC1 mm '
+        'or 32FC1 m) paired with each colour frame', 'configure')
+    depth_slop: float = _parameter(
+        0.05, 'Largest stamp difference (s) between a colour frame and its depth image',
+        'runtime', value_range=(0.0, 1.0))
+    depth_window: int = _parameter(
+        DepthOptions.window, 'Side (depth pixels, odd) of the median window per keypoint',
+        'runtime', value_range=(1, 31))
+    depth_min_valid_share: float = _parameter(
+        DepthOptions.min_valid_share,
+        'Least share of valid depths in a window for the keypoint to get a depth', 'runtime',
+        value_range=(0.05, 1.0))
+    camera_height: float = _parameter(
+        MonocularOptions.camera_height, 'Camera height above the floor (m), for positions '
+        'without depth (ground plane)', 'runtime', value_range=(0.05, 20.0))
+    camera_pitch: float = _parameter(
+        MonocularOptions.camera_pitch, 'Camera pitch (rad, positive = looking down), for '
+        'positions without depth', 'runtime', value_range=(-1.5, 1.5))
+    body_height: float = _parameter(
+        MonocularOptions.body_height, 'Assumed body height (m) for positions without depth '
+        'or a visible ankle', 'runtime', value_range=(0.5, 2.5))
     input_transport: str = _parameter(
         'raw', 'raw: sensor_msgs/Image on "image"; compressed: CompressedImage on '
         '"image/compressed"', 'configure', choices=INPUT_TRANSPORTS)
@@ -226,7 +249,8 @@ class NodeConfig:
                 raise ValueError(f'{spec.name} must be in [{spec.value_range[0]}, '
                                  f'{spec.value_range[1]}], got {value!r}')
         # the engine's own rules, checked once; the built objects are kept
-        _ = self.engine_config, self.decode_options, self.marker_options, self.tracker_config
+        _ = (self.engine_config, self.decode_options, self.marker_options,
+             self.tracker_config, self.depth_options, self.monocular_options)
 
     @classmethod
     def from_parameters(cls, params_file: str | Path | None = None,
@@ -304,6 +328,20 @@ class NodeConfig:
             min_similarity=self.track_min_similarity, smoothing=self.smoothing,
             smoothing_min_cutoff=self.smoothing_min_cutoff, smoothing_beta=self.smoothing_beta,
             smoothing_d_cutoff=self.smoothing_d_cutoff)
+
+    @cached_property
+    def depth_options(self) -> DepthOptions:
+        """Return how keypoint depths are measured (built once per parameter change)."""
+        return DepthOptions(min_keypoint_score=self.min_keypoint_score,
+                            window=self.depth_window,
+                            min_valid_share=self.depth_min_valid_share)
+
+    @cached_property
+    def monocular_options(self) -> MonocularOptions:
+        """Return the camera mounting and body prior of positions without depth."""
+        return MonocularOptions(camera_height=self.camera_height,
+                                camera_pitch=self.camera_pitch, body_height=self.body_height,
+                                min_keypoint_score=self.min_keypoint_score)
 
     @cached_property
     def marker_options(self) -> MarkerOptions:

@@ -8,14 +8,17 @@ from std_msgs.msg import Header
 
 from ros2_posenet.image_messages import copy_header
 from ros2_posenet.posenet import bounding_boxes, Keypoint, PART_NAMES, Pose, PoseArrays
+from ros2_posenet.posenet.spatial import Keypoints3d, PersonPositions
 
 
 def poses_to_msg(poses: PoseArrays, header: Header, image_width: int, image_height: int,
-                 ids: Sequence[int] | None = None) -> PoseArray:
+                 ids: Sequence[int] | None = None, keypoints_3d: Keypoints3d | None = None,
+                 positions: PersonPositions | None = None) -> PoseArray:
     """Build the ``PoseArray`` for one image.
 
-    Every person carries all 17 keypoints (``id``, ``name``, ``score``, ``x``, ``y``;
-    ``has_position`` false, ``position`` zero: no depth is used here). The bounding box spans
+    Every person carries all 17 keypoints (``id``, ``name``, ``score``, ``x``, ``y``, and the
+    measured ``position`` with ``has_position`` where ``keypoints_3d`` has one); the person's
+    ``position``, ``has_position`` and ``position_source`` come from ``positions``. The box spans
     all 17 keypoints whatever their score, like TensorFlow.js ``getBoundingBox``
     (``pose_geometry.bounding_boxes``): PoseNet places every keypoint, and a score cut here
     would make the box depend on a threshold the message does not carry.
@@ -27,6 +30,8 @@ def poses_to_msg(poses: PoseArrays, header: Header, image_width: int, image_heig
         image_width: Width in pixels of the source image.
         image_height: Height in pixels of the source image.
         ids: Track id per pose (0 = not tracked); ``None`` gives 0 to every pose.
+        keypoints_3d: Measured keypoints in metres (header frame), or ``None``.
+        positions: Person positions in metres (header frame), or ``None``.
 
     Returns:
         The message, one ``PersonPose`` per pose in ``poses`` order.
@@ -44,6 +49,10 @@ def poses_to_msg(poses: PoseArrays, header: Header, image_width: int, image_heig
     keypoint_scores = poses.keypoint_scores.tolist()
     boxes = bounding_boxes(poses.keypoints_xy).tolist()
     pose_scores = poses.pose_scores.tolist()
+    measured = keypoints_3d.valid.tolist() if keypoints_3d is not None else None
+    points = keypoints_3d.xyz.tolist() if keypoints_3d is not None else None
+    sources = positions.source.tolist() if positions is not None else None
+    centres = positions.xyz.tolist() if positions is not None else None
     people = []
     for index in range(count):
         # filling the 17 Keypoint messages PersonPose() creates beats constructing new ones
@@ -58,6 +67,14 @@ def poses_to_msg(poses: PoseArrays, header: Header, image_width: int, image_heig
             keypoint_msg.score = score
             keypoint_msg.x = x
             keypoint_msg.y = y
+            if measured is not None and points is not None and measured[index][part_id]:
+                position = keypoint_msg.position
+                position.x, position.y, position.z = points[index][part_id]
+                keypoint_msg.has_position = True
+        if sources is not None and centres is not None and sources[index]:
+            person.position.x, person.position.y, person.position.z = centres[index]
+            person.has_position = True
+            person.position_source = sources[index]
         people.append(person)
     msg.poses = people
     return msg

@@ -48,6 +48,7 @@ from ros2_posenet_msgs.msg import PoseArray
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
+from ros2_posenet.depth_messages import DepthPairing, stamp_seconds
 from ros2_posenet.diagnostics import diagnostic_status, NodeHealth, ProcessingStats
 from ros2_posenet.frame_mailbox import LatestFrameMailbox
 from ros2_posenet.frame_pipeline import FramePipeline
@@ -94,6 +95,7 @@ class PoseNetNode(LifecycleNode):
         self._publishers_out: dict[str, Publisher] = {}  # lifecycle publishers
         self._subscriptions_in: list[Subscription] = []
         self._camera_info: CameraInfo | None = None
+        self._depth = DepthPairing()
         self._mailbox: LatestFrameMailbox[_Frame] = LatestFrameMailbox()
         self._mailbox.close()  # a fresh mailbox per activation
         self._worker: FrameWorker[_Frame] | None = None
@@ -153,6 +155,10 @@ class PoseNetNode(LifecycleNode):
             self.create_subscription(CameraInfo, 'camera_info', self._on_camera_info,
                                      qos_profile_sensor_data),
         ]
+        if config.use_depth:
+            self._depth.clear()
+            self._subscriptions_in.append(self.create_subscription(
+                Image, 'depth', self._depth.add, config.image_qos()))
         self._worker = FrameWorker(self._work, self._mailbox)
         self._state = 'active'
         self.get_logger().info(
@@ -281,6 +287,11 @@ class PoseNetNode(LifecycleNode):
         start = time.monotonic()
         config = self._config
         pipeline.set_camera_info(self._camera_info)
+        depth = None
+        if config.use_depth:
+            depth = self._depth.partner(stamp_seconds(frame.msg), config.depth_slop)
+            if depth is None:
+                self._stats.record_without_depth()
         markers = self._publishers_out['markers']
         annotated = self._publishers_out['image_annotated']
         # Markers and the annotated image are built only while someone listens.
@@ -289,7 +300,10 @@ class PoseNetNode(LifecycleNode):
             markers=config.publish_markers and markers.get_subscription_count() > 0,
             annotated=(config.publish_annotated_image
                        and annotated.get_subscription_count() > 0),
-            received_s=frame.received)
+            received_s=frame.received, depth=depth)
+        if outputs.depth_status not in (None, 'measured'):
+            self.get_logger().warn(outputs.depth_status, throttle_duration_sec=WARN_THROTTLE_S)
+            self._stats.record_error(outputs.depth_status)
         tracked = outputs.tracked
         if tracked is not None:
             self._stats.record_tracking(tracked.active_tracks, tracked.births, tracked.deaths)
