@@ -34,7 +34,8 @@ RVIZ_CONFIG = ('rviz', 'posenet.rviz')
 LARGE_FRAMES_PROFILE = ('config', 'fastdds_large_frames.xml')
 PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
 # Launch arguments that, when not empty, override the parameter of the same name.
-PARAMETER_ARGUMENTS = ('model_path', 'delegate')
+PARAMETER_ARGUMENTS = ('model_path', 'delegate', 'use_depth')
+BOOLEAN_PARAMETERS = ('use_depth',)
 
 
 def _posenet_node(context: LaunchContext) -> list[LifecycleNode]:
@@ -43,7 +44,8 @@ def _posenet_node(context: LaunchContext) -> list[LifecycleNode]:
     for name in PARAMETER_ARGUMENTS:
         value = LaunchConfiguration(name).perform(context)
         if value:
-            overrides[name] = value
+            overrides[name] = (value.lower() in ('true', '1', 'yes') if name in BOOLEAN_PARAMETERS
+                               else value)
     image = LaunchConfiguration('image').perform(context)
     return [LifecycleNode(
         package=PACKAGE, executable=EXECUTABLE, name=NODE_NAME,
@@ -51,7 +53,8 @@ def _posenet_node(context: LaunchContext) -> list[LifecycleNode]:
         parameters=[LaunchConfiguration('params_file')] + ([overrides] if overrides else []),
         # input_transport raw subscribes `image`, compressed `image/compressed`.
         remappings=[('image', image), ('image/compressed', image + '/compressed'),
-                    ('camera_info', LaunchConfiguration('camera_info'))],
+                    ('camera_info', LaunchConfiguration('camera_info')),
+                    ('depth', LaunchConfiguration('depth'))],
     )]
 
 
@@ -78,6 +81,14 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument(
             'camera_info', default_value='/camera/color/camera_info',
             description='CameraInfo of the input images (optional; places the 3D markers)'),
+        DeclareLaunchArgument(
+            'depth', default_value='/camera/aligned_depth_to_color/image_raw',
+            description='Depth image aligned to the colour image (16UC1 mm or 32FC1 m), used '
+                        'with use_depth'),
+        DeclareLaunchArgument(
+            'use_depth', default_value='',
+            description='true: place people in metres from the depth topic; empty keeps the '
+                        'params file value'),
         DeclareLaunchArgument(
             'model_path', default_value='',
             description='Model file name or path; empty keeps the params file value'),

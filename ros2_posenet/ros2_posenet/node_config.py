@@ -332,9 +332,12 @@ class NodeConfig:
     @cached_property
     def depth_options(self) -> DepthOptions:
         """Return how keypoint depths are measured (built once per parameter change)."""
-        return DepthOptions(min_keypoint_score=self.min_keypoint_score,
-                            window=self.depth_window,
-                            min_valid_share=self.depth_min_valid_share)
+        try:
+            return DepthOptions(min_keypoint_score=self.min_keypoint_score,
+                                window=self.depth_window,
+                                min_valid_share=self.depth_min_valid_share)
+        except ValueError as error:  # name the parameter, not the option's field
+            raise ValueError(f'depth_window / depth_min_valid_share: {error}') from None
 
     @cached_property
     def monocular_options(self) -> MonocularOptions:

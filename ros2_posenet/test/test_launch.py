@@ -15,7 +15,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 LAUNCH_FILE = PACKAGE_DIR / 'launch' / 'posenet.launch.py'
 RVIZ_FILE = PACKAGE_DIR / 'rviz' / 'posenet.rviz'
 EXPECTED_ARGUMENTS = {'params_file', 'namespace', 'image', 'camera_info', 'model_path',
-                      'delegate', 'use_rviz', 'rviz_fixed_frame', 'large_frames'}
+                      'delegate', 'use_rviz', 'rviz_fixed_frame', 'large_frames', 'depth',
+                      'use_depth'}
 
 
 @pytest.fixture(scope='module')

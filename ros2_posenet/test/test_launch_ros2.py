@@ -27,7 +27,7 @@ from ros2_posenet.tools.node_process import NodeProcess  # noqa: E402
 DOMAIN_ID = 55
 MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 ARGUMENTS = ('params_file', 'namespace', 'image', 'camera_info', 'model_path', 'delegate',
-             'use_rviz', 'rviz_fixed_frame', 'large_frames')
+             'use_rviz', 'rviz_fixed_frame', 'large_frames', 'depth', 'use_depth')
 
 
 def _ros2() -> str:

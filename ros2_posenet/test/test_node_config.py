@@ -155,3 +155,29 @@ def test_startup_parameters_are_read_only():
 def test_bad_runtime_change_is_rejected_with_the_reason():
     with pytest.raises(ValueError, match='detection_mode must be one of'):
         NodeConfig().with_changes({'detection_mode': 'all'}, 'active')
+
+
+def test_rgbd_example_parameters_are_valid_and_use_depth():
+    rgbd = CONFIG_FILE.parent / 'posenet_rgbd.yaml'
+    config = NodeConfig.from_parameters(rgbd)
+    assert config.use_depth and config.depth_slop == 0.02
+    lines = [line for line in rgbd.read_text().splitlines()
+             if ':' in line and not line.lstrip().startswith('#') and '[' in line]
+    for line in lines:
+        name = line.split(':')[0].strip()
+        spec = SPECS[name]
+        if spec.value_range is not None:
+            assert f'[{spec.value_range[0]}, {spec.value_range[1]}]' in line, name
+
+
+def test_parameters_file_and_overrides_build_the_config_the_node_would(tmp_path):
+    params = tmp_path / 'p.yaml'
+    params.write_text('/**/posenet:\n  ros__parameters:\n    max_detections: 3\n')
+    config = NodeConfig.from_parameters(params, ['score_threshold:=0.25', 'tracking:=false'])
+    assert (config.max_detections, config.score_threshold, config.tracking) == (3, 0.25, False)
+    with pytest.raises(ValueError, match='NAME:=VALUE'):
+        NodeConfig.from_parameters(None, ['max_detections'])
+    with pytest.raises(ValueError, match='unknown parameters'):
+        NodeConfig.from_parameters(None, ['no_such_parameter:=1'])
+    with pytest.raises(ValueError, match='depth_window'):
+        NodeConfig.from_parameters(None, ['depth_window:=4'])  # must be odd
