@@ -29,12 +29,14 @@ setup(
     entry_points={
         'console_scripts': [
             'posenet_node = ros2_posenet.posenet_node:main',
+            'person_target_node = ros2_posenet.person_target_node:main',
             'posenet_estimate = ros2_posenet.tools.estimate:main',
             'posenet_benchmark = ros2_posenet.tools.benchmark_engine:main',
             'posenet_benchmark_node = ros2_posenet.tools.benchmark_node:main',
             'posenet_benchmark_decoders = ros2_posenet.tools.benchmark_decoders:main',
             'posenet_benchmark_bag = ros2_posenet.tools.benchmark_bag:main',
             'posenet_benchmark_tracking = ros2_posenet.tools.benchmark_tracking:main',
+            'posenet_benchmark_spatial = ros2_posenet.tools.benchmark_spatial:main',
             'posenet_bag = ros2_posenet.tools.process_bag:main',
             'posenet_demo = ros2_posenet.tools.demo:main',
             'posenet_download_models = ros2_posenet.tools.download_models:main',

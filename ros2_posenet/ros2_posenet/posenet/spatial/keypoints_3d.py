@@ -94,17 +94,21 @@ def lift_keypoints(poses: PoseArrays, depth_m: np.ndarray, camera: PinholeCamera
     wanted = ((poses.keypoint_scores >= options.min_keypoint_score)
               & (columns >= 0) & (columns < width) & (rows >= 0) & (rows < height))
     half = options.window // 2
-    # windows of every wanted keypoint at once: [k, window, window], invalid depths as NaN
-    padded = np.pad(np.where(np.isfinite(depth_m) & (depth_m > 0), depth_m, np.nan)
-                    .astype(np.float64), half, constant_values=np.nan)
-    offsets = np.arange(options.window)
-    selected_rows, selected_columns = rows[wanted], columns[wanted]
-    windows = padded[selected_rows[:, None, None] + offsets[None, :, None],
-                     selected_columns[:, None, None] + offsets[None, None, :]]
-    windows = windows.reshape(len(selected_rows), -1)
+    # the windows of every wanted keypoint at once, [k, window, window]: only those pixels are
+    # read; pixels outside the image and invalid depths become NaN
+    offsets = np.arange(options.window) - half
+    window_rows = rows[wanted][:, None, None] + offsets[None, :, None]
+    window_columns = columns[wanted][:, None, None] + offsets[None, None, :]
+    inside = ((window_rows >= 0) & (window_rows < height)
+              & (window_columns >= 0) & (window_columns < width))
+    values = depth_m[np.clip(window_rows, 0, height - 1),
+                     np.clip(window_columns, 0, width - 1)].astype(np.float64)
+    with np.errstate(invalid='ignore'):
+        usable = inside & np.isfinite(values) & (values > 0)
+    windows = np.where(usable, values, np.nan).reshape(len(values), -1)
     share = np.count_nonzero(~np.isnan(windows), axis=1) / windows.shape[1]
     enough = share >= options.min_valid_share
-    depths = np.full(len(selected_rows), np.nan)
+    depths = np.full(len(windows), np.nan)
     if enough.any():
         depths[enough] = np.nanmedian(windows[enough], axis=1)
     z = np.full(valid.shape, np.nan)
