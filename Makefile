@@ -10,6 +10,7 @@
 #   POSENET_DATA_DIR=DIR      models, images, videos (default ../shared/data, else ~/.cache/ros2_posenet)
 #   SOURCE=PATH|DEVICE        `make run` input: a video, an image folder, or a camera index (0)
 #   RUN_ARGS="..."            extra arguments of `make run` (see posenet_demo --help)
+#   ROS2_TOOLS=off            leave out the source-built `ros2` command / launch overlay
 #   TFJS_PEER=DIR             `make benchmark`: time the TensorFlow.js decoder beside ours (a copy
 #                             of ../shared/peers/tfjs after `npm ci`)
 
@@ -43,10 +44,11 @@ ifeq ($(SYSTEM_ROS),yes)
   PY := $(PYTHON)
 else
   ENV_STAMP := $(VENV)/.ros2_posenet-env
-  # holds the prefix of the `ros2` command / launch overlay (empty without ../shared/ros-env)
-  TOOLS_STAMP := $(VENV)/.ros2-tools
-  UNDERLAY := source $(VENV)/local_setup.bash && \
-	{ [ ! -s $(TOOLS_STAMP) ] || source "$$(cat $(TOOLS_STAMP))/local_setup.bash"; }
+  # holds the prefix of the `ros2` command / launch overlay (empty without ../shared/ros-env);
+  # ROS2_TOOLS=off leaves the overlay out
+  TOOLS_STAMP := $(if $(filter off,$(ROS2_TOOLS)),,$(VENV)/.ros2-tools)
+  UNDERLAY := source $(VENV)/local_setup.bash $(if $(TOOLS_STAMP),&& \
+	{ [ ! -s $(TOOLS_STAMP) ] || source "$$(cat $(TOOLS_STAMP))/local_setup.bash"; })
   PY := $(VENV)/bin/python
 endif
 

@@ -11,6 +11,8 @@ setup(
     name=PACKAGE,
     version='0.1.0',
     packages=find_packages(exclude=['test']),
+    # the live page of the WebSocket bridge, served from the installed package
+    package_data={'ros2_posenet.bridges': ['web/*.html', 'web/*.js']},
     data_files=[
         ('share/ament_index/resource_index/packages', [f'resource/{PACKAGE}']),
         (f'share/{PACKAGE}', ['package.xml']),
@@ -37,9 +39,13 @@ setup(
             'posenet_benchmark_bag = ros2_posenet.tools.benchmark_bag:main',
             'posenet_benchmark_tracking = ros2_posenet.tools.benchmark_tracking:main',
             'posenet_benchmark_spatial = ros2_posenet.tools.benchmark_spatial:main',
+            'posenet_benchmark_soak = ros2_posenet.tools.benchmark_soak:main',
             'posenet_bag = ros2_posenet.tools.process_bag:main',
             'posenet_demo = ros2_posenet.tools.demo:main',
             'posenet_download_models = ros2_posenet.tools.download_models:main',
+            'pose_bridge_node = ros2_posenet.pose_bridge_node:main',
+            'posenet_stream = ros2_posenet.tools.stream:main',
+            'posenet_benchmark_stream_soak = ros2_posenet.tools.benchmark_stream_soak:main',
         ],
     },
 )
