@@ -101,4 +101,6 @@ def test_rviz_config_shows_the_node_outputs():
     displays = {display['Class']: display for display in manager['Displays']}
     assert displays['rviz_default_plugins/Image']['Topic']['Value'] == '/image_annotated'
     assert displays['rviz_default_plugins/MarkerArray']['Topic']['Value'] == '/markers'
+    assert displays['rviz_default_plugins/Pose']['Topic']['Value'] == '/target_pose'
+    assert displays['rviz_default_plugins/Pose']['Topic']['Reliability Policy'] == 'Reliable'
     assert manager['Global Options']['Fixed Frame'] == 'camera_color_optical_frame'
