@@ -5,7 +5,8 @@ talking real DDS over loopback with a client node in the test process. Each test
 its own ROS domain id so modules never see each other's nodes.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 import os
 from pathlib import Path
 import threading
@@ -22,6 +23,7 @@ from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros2_posenet_msgs.msg import PoseArray
 from sensor_msgs.msg import CompressedImage, Image
 
 from ros2_posenet.tools import node_process as tools_node_process
@@ -273,3 +275,27 @@ class LifecycleClient:
             type=ParameterType.PARAMETER_STRING, string_value=value))]
         result = self.ros.call(self.parameters_client, request).results[0]
         return result.successful, result.reason
+
+
+@contextmanager
+def running_node(domain_id: int, ros_home: Path, parameters: dict[str, Any],
+                 **options: Any) -> Iterator[NodeProcess]:
+    """Run the installed node for the ``with`` block (Ctrl-C'd, killed if it must be)."""
+    node = NodeProcess(domain_id, ros_home, parameters, **options)
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@contextmanager
+def image_client(domain_id: int, message_type: type = Image, topic: str = 'image',
+                 qos: QoSProfile = IMAGE_QOS) -> Iterator[RosClient]:
+    """A client with an ``image_publisher`` (``message_type`` on ``topic``) and ``poses``."""
+    ros = RosClient(domain_id)
+    try:
+        ros.image_publisher = ros.node.create_publisher(message_type, topic, qos)
+        ros.poses = ros.collect(PoseArray, 'poses')
+        yield ros
+    finally:
+        ros.close()

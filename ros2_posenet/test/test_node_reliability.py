@@ -8,34 +8,24 @@ import pytest
 
 rclpy = pytest.importorskip('rclpy')
 from lifecycle_msgs.msg import Transition  # noqa: E402
-from ros2_posenet_msgs.msg import PoseArray  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
 
-from node_harness import (couple_frame_bgr, IMAGE_QOS, LifecycleClient,  # noqa: E402
-                          NodeProcess, publish_until, raw_image, RosClient, wait_until)
+from node_harness import (couple_frame_bgr, image_client, LifecycleClient,  # noqa: E402
+                          publish_until, raw_image, running_node, wait_until)
 
 DOMAIN_ID = 57
 
 
 @pytest.fixture(scope='module')
 def node(tmp_path_factory, data_dir):
-    process = NodeProcess(DOMAIN_ID, tmp_path_factory.mktemp('ros_home'),
-                          {'image_qos_reliability': 'reliable'})
-    try:
+    with running_node(DOMAIN_ID, tmp_path_factory.mktemp('ros_home'),
+                      {'image_qos_reliability': 'reliable'}) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope='module')
 def client(node):
-    ros = RosClient(DOMAIN_ID)
-    ros.image_publisher = ros.node.create_publisher(Image, 'image', IMAGE_QOS)
-    ros.poses = ros.collect(PoseArray, 'poses')
-    try:
+    with image_client(DOMAIN_ID) as ros:
         yield ros
-    finally:
-        ros.close()
 
 
 def test_invalid_transition_ids_are_refused_and_the_node_keeps_serving(node, client, data_dir):

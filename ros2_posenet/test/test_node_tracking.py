@@ -8,9 +8,8 @@ import pytest
 
 rclpy = pytest.importorskip('rclpy')
 from ros2_posenet_msgs.msg import PoseArray  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
 
-from node_harness import IMAGE_QOS, NodeProcess, raw_image, RosClient, wait_until  # noqa: E402
+from node_harness import image_client, raw_image, running_node, wait_until  # noqa: E402
 
 DOMAIN_ID = 61
 FRAMES = 30
@@ -20,23 +19,15 @@ MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 
 @pytest.fixture(scope='module')
 def node(tmp_path_factory, data_dir):
-    process = NodeProcess(DOMAIN_ID, tmp_path_factory.mktemp('ros_home'), {
-        'image_qos_reliability': 'reliable', 'model_path': MODEL})
-    try:
+    with running_node(DOMAIN_ID, tmp_path_factory.mktemp('ros_home'), {
+            'image_qos_reliability': 'reliable', 'model_path': MODEL}) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope='module')
 def client(node):
-    ros = RosClient(DOMAIN_ID)
-    ros.image_publisher = ros.node.create_publisher(Image, 'image', IMAGE_QOS)
-    ros.poses = ros.collect(PoseArray, 'poses')
-    try:
+    with image_client(DOMAIN_ID) as ros:
         yield ros
-    finally:
-        ros.close()
 
 
 def _reply(received: list, stamp: tuple[int, int], timeout: float = 15.0) -> PoseArray:
