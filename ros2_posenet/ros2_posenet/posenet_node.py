@@ -29,16 +29,11 @@ import time
 from typing import Any, NamedTuple
 
 from diagnostic_msgs.msg import DiagnosticArray
-from lifecycle_msgs.srv import ChangeState
-import rclpy
-from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
 try:
     from rclpy.event_handler import SubscriptionEventCallbacks
 except ImportError:  # Humble
     from rclpy.qos_event import SubscriptionEventCallbacks
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
-from rclpy.logging import get_logger
 from rclpy.parameter import Parameter
 from rclpy.publisher import Publisher
 from rclpy.qos import qos_profile_sensor_data, QoSProfile
@@ -54,7 +49,8 @@ from ros2_posenet.frame_mailbox import LatestFrameMailbox
 from ros2_posenet.frame_pipeline import FramePipeline
 from ros2_posenet.frame_worker import FrameWorker
 from ros2_posenet.image_messages import ImageConversionError
-from ros2_posenet.node_config import NodeConfig, PARAMETERS
+from ros2_posenet.lifecycle_support import RefuseInvalidTransitions, run_lifecycle_node
+from ros2_posenet.node_config import NodeConfig
 from ros2_posenet.posenet import InputError, PoseEngine
 from ros2_posenet.posenet.tracking import PoseTracker
 
@@ -71,7 +67,7 @@ class _Frame(NamedTuple):
     received: float  # time.monotonic() seconds at reception
 
 
-class PoseNetNode(LifecycleNode):
+class PoseNetNode(RefuseInvalidTransitions, LifecycleNode):
     """Lifecycle node estimating human poses on the newest camera frame."""
 
     def __init__(self, **kwargs) -> None:
@@ -82,10 +78,7 @@ class PoseNetNode(LifecycleNode):
             rclpy.exceptions.ParameterException: A value has the wrong type or range.
         """
         super().__init__('posenet', **kwargs)
-        for spec in PARAMETERS:
-            self.declare_parameter(spec.name, spec.default, spec.descriptor())
-        self._config = NodeConfig.from_values(
-            {spec.name: self.get_parameter(spec.name).value for spec in PARAMETERS})
+        self._config = NodeConfig.declare_on(self)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._state = 'unconfigured'
         self._configure_error: str | None = None
@@ -215,28 +208,6 @@ class PoseNetNode(LifecycleNode):
                 self._worker_finishing = self._worker
             self._worker = None
 
-    def _LifecycleNodeMixin__on_change_state(self, request: ChangeState.Request,
-                                             response: ChangeState.Response
-                                             ) -> ChangeState.Response:
-        """Refuse a transition id that is not valid in the current state, then delegate.
-
-        rclpy's ``change_state`` service (7.1.x) raises ``RCLError`` for such an id, which ends
-        the node; a request by label is already refused cleanly there.
-        """
-        transition = request.transition
-        if not transition.label:
-            valid = {description[0]: description[1]
-                     for description in self._state_machine.available_transitions}
-            if transition.id not in valid:
-                state = self._state_machine.current_state[1]
-                available = ', '.join(f'{i} ({label})' for i, label in valid.items())
-                self.get_logger().warn(
-                    f'refused lifecycle transition id {transition.id}: not available in state '
-                    f'{state} (available: {available or "none"})')
-                response.success = False
-                return response
-        return super()._LifecycleNodeMixin__on_change_state(request, response)
-
     # --- parameters ---------------------------------------------------------------------
     def _on_set_parameters(self, parameters: list[Parameter]) -> SetParametersResult:
         try:
@@ -346,33 +317,7 @@ class PoseNetNode(LifecycleNode):
 
 def main(args: list[str] | None = None) -> int:
     """Run the node until Ctrl-C or shutdown; return the exit code (console script entry)."""
-    try:
-        rclpy.init(args=args)
-    except RuntimeError as error:  # RCLError: a malformed --ros-args rule (e.g. "-p name:=")
-        get_logger('posenet').fatal(f'invalid parameters (ROS arguments): {error}')
-        return 1
-    node = None
-    try:
-        try:
-            node = PoseNetNode()
-        except (ValueError, ParameterException) as error:
-            get_logger('posenet').fatal(f'invalid parameters: {error}')
-            return 1
-        except RuntimeError:
-            if not rclpy.ok():  # Ctrl-C while the node was being built: a clean exit
-                return 0
-            raise
-        if node.autostart and node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
-            node.trigger_activate()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.release()
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_lifecycle_node(PoseNetNode, 'posenet', args)
 
 
 if __name__ == '__main__':

@@ -181,3 +181,8 @@ def test_parameters_file_and_overrides_build_the_config_the_node_would(tmp_path)
         NodeConfig.from_parameters(None, ['no_such_parameter:=1'])
     with pytest.raises(ValueError, match='depth_window'):
         NodeConfig.from_parameters(None, ['depth_window:=4'])  # must be odd
+
+
+def test_every_decode_option_is_a_node_parameter():
+    from dataclasses import fields as dataclass_fields
+    assert {option.name for option in dataclass_fields(DecodeOptions)} <= set(SPECS)
