@@ -32,6 +32,7 @@ NODE_NAME = 'posenet'
 PARAMS_FILE = ('config', 'posenet.yaml')
 RVIZ_CONFIG = ('rviz', 'posenet.rviz')
 LARGE_FRAMES_PROFILE = ('config', 'fastdds_large_frames.xml')
+TARGET_PARAMS_FILE = ('config', 'person_target.yaml')
 PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
 # Launch arguments that, when not empty, override the parameter of the same name.
 PARAMETER_ARGUMENTS = ('model_path', 'delegate', 'use_depth')
@@ -100,7 +101,19 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument(
             'rviz_fixed_frame', default_value='camera_color_optical_frame',
             description='RViz fixed frame: the frame_id of the camera images'),
+        DeclareLaunchArgument(
+            'follow', default_value='false',
+            description='Also start person_target: target_pose (Nav2 following), target, TF'),
+        DeclareLaunchArgument(
+            'target_policy', default_value='nearest',
+            description='Whom person_target follows: nearest, largest, centre or oldest'),
         OpaqueFunction(function=_posenet_node),
+        Node(
+            package=PACKAGE, executable='person_target_node', name='person_target',
+            namespace=LaunchConfiguration('namespace'), output='screen',
+            parameters=[os.path.join(share, *TARGET_PARAMS_FILE),
+                        {'policy': LaunchConfiguration('target_policy')}],
+            condition=IfCondition(LaunchConfiguration('follow'))),
         Node(
             package='rviz2', executable='rviz2', name='rviz2', output='screen',
             arguments=['-d', os.path.join(share, *RVIZ_CONFIG),

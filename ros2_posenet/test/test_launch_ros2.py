@@ -27,7 +27,8 @@ from ros2_posenet.tools.node_process import NodeProcess  # noqa: E402
 DOMAIN_ID = 55
 MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 ARGUMENTS = ('params_file', 'namespace', 'image', 'camera_info', 'model_path', 'delegate',
-             'use_rviz', 'rviz_fixed_frame', 'large_frames', 'depth', 'use_depth')
+             'use_rviz', 'rviz_fixed_frame', 'large_frames', 'depth', 'use_depth', 'follow',
+             'target_policy')
 
 
 def _ros2() -> str:
@@ -114,8 +115,8 @@ def test_launch_gives_poses_and_answers_param_and_lifecycle_commands(environment
     assert 'Traceback' not in launch.output
 
 
-def _node_pids(launch_pid: int) -> list[int]:
-    """Return the posenet_node processes started by the launch process."""
+def _node_pids(launch_pid: int, executable: bytes = b'posenet_node') -> list[int]:
+    """Return the ``executable`` processes started by the launch process."""
     found = []
     for proc in Path('/proc').iterdir():
         if not proc.name.isdigit():
@@ -125,14 +126,15 @@ def _node_pids(launch_pid: int) -> list[int]:
             command = (proc / 'cmdline').read_bytes().split(b'\0')
         except OSError:
             continue
-        if int(stat_fields[1]) == launch_pid and any(b'posenet_node' in part for part in command):
+        if int(stat_fields[1]) == launch_pid and any(executable in part for part in command):
             found.append(int(proc.name))
     return found
 
 
-def test_large_frames_gives_the_started_node_the_shipped_dds_profile(environment):
+def test_large_frames_profile_and_follow_start_what_they_say(environment):
     launch = NodeProcess([_ros2(), 'launch', 'ros2_posenet', 'posenet.launch.py',
-                          f'model_path:={MODEL}', 'large_frames:=true'], environment)
+                          f'model_path:={MODEL}', 'large_frames:=true', 'follow:=true',
+                          'target_policy:=largest'], environment)
     try:
         pids = wait_until(lambda: _node_pids(launch.process.pid) or not launch.running(), 60.0,
                           'the launch file started no posenet_node')
@@ -142,5 +144,14 @@ def test_large_frames_gives_the_started_node_the_shipped_dds_profile(environment
             Path(f'/proc/{pids[0]}/environ').read_bytes().split(b'\0') if b'=' in entry)
         for name in (b'FASTRTPS_DEFAULT_PROFILES_FILE', b'FASTDDS_DEFAULT_PROFILES_FILE'):
             assert variables[name].endswith(b'share/ros2_posenet/config/fastdds_large_frames.xml')
+        wait_until(lambda: _node_pids(launch.process.pid, b'person_target_node'), 30.0,
+                   'follow:=true started no person_target_node')
+
+        def policy() -> str | None:
+            result = subprocess.run([_ros2(), 'param', 'get', '/person_target', 'policy'],
+                                    env=environment, capture_output=True, text=True, timeout=60)
+            return result.stdout if result.returncode == 0 else None
+        assert wait_until(policy, 30.0, 'person_target not reachable').strip().endswith(
+            'largest')
     finally:
         assert launch.stop(timeout=20.0) == 0, launch.output
