@@ -33,6 +33,7 @@ PARAMS_FILE = ('config', 'posenet.yaml')
 RVIZ_CONFIG = ('rviz', 'posenet.rviz')
 LARGE_FRAMES_PROFILE = ('config', 'fastdds_large_frames.xml')
 TARGET_PARAMS_FILE = ('config', 'person_target.yaml')
+BRIDGE_PARAMS_FILE = ('config', 'pose_bridge.yaml')
 PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
 # Launch arguments that, when not empty, override the parameter of the same name.
 PARAMETER_ARGUMENTS = ('model_path', 'delegate', 'use_depth')
@@ -107,7 +108,15 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument(
             'target_policy', default_value='nearest',
             description='Whom person_target follows: nearest, largest, centre or oldest'),
+        DeclareLaunchArgument(
+            'bridge', default_value='false',
+            description='Also start pose_bridge: poses as OSC and WebSocket JSON, a live page'),
         OpaqueFunction(function=_posenet_node),
+        Node(
+            package=PACKAGE, executable='pose_bridge_node', name='pose_bridge',
+            namespace=LaunchConfiguration('namespace'), output='screen',
+            parameters=[os.path.join(share, *BRIDGE_PARAMS_FILE)],
+            condition=IfCondition(LaunchConfiguration('bridge'))),
         Node(
             package=PACKAGE, executable='person_target_node', name='person_target',
             namespace=LaunchConfiguration('namespace'), output='screen',

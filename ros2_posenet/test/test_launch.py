@@ -16,7 +16,7 @@ LAUNCH_FILE = PACKAGE_DIR / 'launch' / 'posenet.launch.py'
 RVIZ_FILE = PACKAGE_DIR / 'rviz' / 'posenet.rviz'
 EXPECTED_ARGUMENTS = {'params_file', 'namespace', 'image', 'camera_info', 'model_path',
                       'delegate', 'use_rviz', 'rviz_fixed_frame', 'large_frames', 'depth',
-                      'use_depth', 'follow', 'target_policy'}
+                      'use_depth', 'follow', 'target_policy', 'bridge'}
 
 
 @pytest.fixture(scope='module')

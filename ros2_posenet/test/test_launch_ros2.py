@@ -28,7 +28,7 @@ DOMAIN_ID = 55
 MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 ARGUMENTS = ('params_file', 'namespace', 'image', 'camera_info', 'model_path', 'delegate',
              'use_rviz', 'rviz_fixed_frame', 'large_frames', 'depth', 'use_depth', 'follow',
-             'target_policy')
+             'target_policy', 'bridge')
 
 
 def _ros2() -> str:
@@ -134,7 +134,7 @@ def _node_pids(launch_pid: int, executable: bytes = b'posenet_node') -> list[int
 def test_large_frames_profile_and_follow_start_what_they_say(environment):
     launch = NodeProcess([_ros2(), 'launch', 'ros2_posenet', 'posenet.launch.py',
                           f'model_path:={MODEL}', 'large_frames:=true', 'follow:=true',
-                          'target_policy:=largest'], environment)
+                          'target_policy:=largest', 'bridge:=true'], environment)
     try:
         pids = wait_until(lambda: _node_pids(launch.process.pid) or not launch.running(), 60.0,
                           'the launch file started no posenet_node')
@@ -146,6 +146,8 @@ def test_large_frames_profile_and_follow_start_what_they_say(environment):
             assert variables[name].endswith(b'share/ros2_posenet/config/fastdds_large_frames.xml')
         wait_until(lambda: _node_pids(launch.process.pid, b'person_target_node'), 30.0,
                    'follow:=true started no person_target_node')
+        wait_until(lambda: _node_pids(launch.process.pid, b'pose_bridge_node'), 30.0,
+                   'bridge:=true started no pose_bridge_node')
 
         def policy() -> str | None:
             result = subprocess.run([_ros2(), 'param', 'get', '/person_target', 'policy'],
