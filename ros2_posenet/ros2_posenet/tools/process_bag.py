@@ -37,9 +37,9 @@ from tqdm import tqdm
 from ros2_posenet.frame_pipeline import FramePipeline
 from ros2_posenet.image_messages import ImageConversionError
 from ros2_posenet.node_config import NodeConfig
-from ros2_posenet.pose_messages import pose_array_to_poses
+from ros2_posenet.pose_messages import pose_array_to_arrays
 from ros2_posenet.posenet import PoseEngine, PoseNetError
-from ros2_posenet.tools.estimate import pose_to_tfjs
+from ros2_posenet.posenet.serialization import frame_document
 
 EXIT_OK, EXIT_FRAMES_FAILED, EXIT_SETUP_FAILED = 0, 1, 2
 IMAGE_TYPES = {'sensor_msgs/msg/Image': Image, 'sensor_msgs/msg/CompressedImage': CompressedImage}
@@ -266,17 +266,13 @@ class _OutputBag:
 
 
 def _write_json_line(stream: TextIO, poses: PoseArray) -> None:
-    people = []
-    for person, pose in zip(poses.poses, pose_array_to_poses(poses)):
-        entry = pose_to_tfjs(pose)
-        entry['id'] = int(person.id)
-        people.append(entry)
+    """One frame: the bridges' TensorFlow.js document plus the image stamp and frame."""
+    document = frame_document(pose_array_to_arrays(poses), [person.id for person in poses.poses],
+                              poses.image_width, poses.image_height)
     stamp = poses.header.stamp
-    stream.write(json.dumps({
-        'stamp': {'sec': stamp.sec, 'nanosec': stamp.nanosec},
-        'frame_id': poses.header.frame_id,
-        'image': {'width': poses.image_width, 'height': poses.image_height},
-        'poses': people}) + '\n')
+    document['stamp'] = {'sec': stamp.sec, 'nanosec': stamp.nanosec}
+    document['frame_id'] = poses.header.frame_id
+    stream.write(json.dumps(document) + '\n')
 
 
 def build_parser() -> argparse.ArgumentParser:
