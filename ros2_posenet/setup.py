@@ -33,6 +33,7 @@ setup(
             'posenet_node = ros2_posenet.posenet_node:main',
             'person_target_node = ros2_posenet.person_target_node:main',
             'posenet_estimate = ros2_posenet.tools.estimate:main',
+            'posenet_accuracy = ros2_posenet.tools.accuracy:main',
             'posenet_benchmark = ros2_posenet.tools.benchmark_engine:main',
             'posenet_benchmark_node = ros2_posenet.tools.benchmark_node:main',
             'posenet_benchmark_decoders = ros2_posenet.tools.benchmark_decoders:main',

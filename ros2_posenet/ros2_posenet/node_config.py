@@ -26,9 +26,9 @@ import yaml
 from ros2_posenet.markers import MarkerOptions
 from ros2_posenet.parameters import (APPLIED_AT, DeclaredParameters, parameter,  # noqa: F401
                                      ParameterSpec, ParameterValue)
-from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
-                                  EngineConfig, MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE,
-                                  SCORE_RANGE)
+from ros2_posenet.posenet import (DecodeOptions, DECODER_REFINEMENTS, DEFAULT_MODEL, DELEGATES,
+                                  DETECTION_MODES, EngineConfig, KEEP_ASPECT_RATIO_CHOICES,
+                                  MAX_DETECTIONS_RANGE, NMS_RADIUS_RANGE, SCORE_RANGE)
 from ros2_posenet.posenet.image import DEFAULT_MAX_INPUT_PIXELS
 from ros2_posenet.posenet.spatial import DepthOptions, MonocularOptions
 from ros2_posenet.posenet.tracking import TRACKER_LIMITS, TrackerConfig
@@ -84,8 +84,14 @@ class NodeConfig(DeclaredParameters):
         'runtime', value_range=SCORE_RANGE)
     flip_horizontal: bool = parameter(
         False, 'Mirror the poses left-right (mirrored webcam views)', 'runtime')
-    keep_aspect_ratio: bool = parameter(
-        False, 'Letterbox the image into the model input instead of stretching it', 'runtime')
+    keep_aspect_ratio: str = parameter(
+        'auto', 'Letterbox the image into the model input (true), stretch it (false), or '
+        'letterbox only when the aspect ratios differ by more than 5 % (auto)', 'runtime',
+        choices=KEEP_ASPECT_RATIO_CHOICES)
+    decoder_refinement: str = parameter(
+        'tfjs', 'PoseNet keypoint refinement: tfjs (bit-exact TensorFlow.js) or accurate '
+        '(bilinear sub-cell refinement and rescoring, as Coral)', 'runtime',
+        choices=DECODER_REFINEMENTS)
     tracking: bool = parameter(
         True, 'Track people across frames: PersonPose.id carries the track id (0 = not yet '
         'confirmed)', 'runtime')

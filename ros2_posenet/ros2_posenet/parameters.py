@@ -69,6 +69,8 @@ class ParameterSpec:
         if self.applied == 'configure':
             constraints.append('applied at configure; change it while unconfigured')
         descriptor.additional_constraints = '; '.join(constraints)
+        if self._takes_booleans():
+            descriptor.dynamic_typing = True  # YAML / -p true and false arrive as booleans
         if self.value_range is not None:
             low, high = self.value_range
             if isinstance(self.default, int) and not isinstance(self.default, bool):
@@ -92,10 +94,19 @@ class ParameterSpec:
                 raise ValueError(f'{self.name} must be in [{low}, {high}], got {value!r}')
 
     def coerce(self, value: ParameterValue) -> ParameterValue:
-        """Accept an integer for a double parameter (YAML ``2`` for ``2.0``)."""
+        """Return ``value`` in the parameter's type where the intent is unambiguous.
+
+        An integer for a double parameter (YAML ``2`` for ``2.0``); a boolean for a string
+        parameter whose choices include ``'true'`` and ``'false'`` (``keep_aspect_ratio``).
+        """
         if isinstance(self.default, float) and type(value) is int:
             return float(value)
+        if isinstance(value, bool) and self._takes_booleans():
+            return 'true' if value else 'false'
         return value
+
+    def _takes_booleans(self) -> bool:
+        return isinstance(self.default, str) and {'true', 'false'} <= set(self.choices)
 
 
 def parameter(default: ParameterValue, description: str, applied: str,

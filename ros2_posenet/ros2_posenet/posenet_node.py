@@ -116,6 +116,14 @@ class PoseNetNode(RefuseInvalidTransitions, LifecycleNode):
                 f'({config.model_path!r}) or delegate ({config.delegate!r}) parameters, then '
                 'configure again.')
             return TransitionCallbackReturn.FAILURE
+        try:  # e.g. a MoveNet model in multi mode: refused here, not frame after frame
+            engine.check_options(config.decode_options)
+        except InputError as error:
+            engine.close()
+            self._configure_error = f'{type(error).__name__}: {error}'
+            self._stats.record_error(self._configure_error)
+            self.get_logger().error(f'configure failed: {error}')
+            return TransitionCallbackReturn.FAILURE
         self._pipeline = FramePipeline(engine, self._tracker)
         self._configure_error = None
         info = engine.model_info
@@ -211,8 +219,11 @@ class PoseNetNode(RefuseInvalidTransitions, LifecycleNode):
     # --- parameters ---------------------------------------------------------------------
     def _on_set_parameters(self, parameters: list[Parameter]) -> SetParametersResult:
         try:
-            self._config = self._config.with_changes(
+            config = self._config.with_changes(
                 {parameter.name: parameter.value for parameter in parameters}, self._state)
+            if self._pipeline is not None:  # options the loaded model cannot run are refused
+                self._pipeline.engine.check_options(config.decode_options)
+            self._config = config
         except ValueError as error:
             return SetParametersResult(successful=False, reason=str(error))
         return SetParametersResult(successful=True)

@@ -16,7 +16,8 @@ def test_defaults_match_the_contract():
     assert (options.max_detections, options.score_threshold, options.nms_radius) == (
         10, 0.5, 20.0)
     assert options.min_pose_score == 0.25
-    assert not options.flip_horizontal and not options.keep_aspect_ratio
+    assert not options.flip_horizontal and options.keep_aspect_ratio == 'auto'
+    assert options.decoder_refinement == 'tfjs'
 
 
 def test_valid_edge_values_are_accepted():
@@ -49,6 +50,7 @@ def test_valid_edge_values_are_accepted():
     ('nms_radius', math.nan, 'nms_radius'),
     ('flip_horizontal', 1, 'flip_horizontal'),
     ('keep_aspect_ratio', 'yes', 'keep_aspect_ratio'),
+    ('decoder_refinement', 'coral', "'tfjs', 'accurate'"),
 ])
 def test_bad_values_raise_input_error_naming_the_field(field, value, message):
     """Bad values raise input error naming the field."""

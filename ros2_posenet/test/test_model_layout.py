@@ -110,11 +110,12 @@ def test_float_tensor_is_not_quantized() -> None:
 
 def test_non_posenet_outputs_are_explained() -> None:
     """Non-PoseNet outputs are rejected with what was expected and found."""
-    movenet = [_details(5, 'StatefulPartitionedCall:0', (1, 1, 17, 3))]
+    # MoveNet MultiPose: [1, 6, 56] (SinglePose's [1, 1, 17, 3] is a supported family)
+    multipose = [_details(5, 'StatefulPartitionedCall:0', (1, 6, 56))]
     with pytest.raises(ModelError, match=r'm.tflite is not a supported PoseNet model') as raised:
-        identify_layout('m.tflite', _image(192, 192), movenet)
+        identify_layout('m.tflite', _image(256, 256), multipose)
     assert 'StatefulPartitionedCall:0' in str(raised.value)
-    assert 'displacement_fwd' in str(raised.value)
+    assert 'displacement_fwd' in str(raised.value) and '[1,1,17,3]' in str(raised.value)
 
 
 def test_inconsistent_stride_is_rejected() -> None:

@@ -159,13 +159,15 @@ def test_edgetpu_model_on_cpu_says_edgetpu_delegate_is_needed(models_dir: Path,
     assert name in str(raised.value)
 
 
-def test_movenet_is_rejected_with_expected_outputs(models_dir: Path) -> None:
-    """A MoveNet model is rejected with a message listing the expected outputs."""
-    with pytest.raises(ModelError, match='not a supported PoseNet model') as raised:
-        _load(models_dir, 'movenet_singlepose_lightning_int8.tflite')
-    message = str(raised.value)
-    assert 'movenet_singlepose_lightning_int8.tflite' in message
-    assert '[1,h,w,17]' in message and '[1,h,w,64]' in message
+def test_movenet_loads_as_its_own_family(models_dir: Path) -> None:
+    """A MoveNet SinglePose model loads; its keypoints are read, not PoseNet grids."""
+    runner = _load(models_dir, 'movenet_singlepose_lightning_int8.tflite')
+    assert runner.layout.is_movenet and runner.info.family == 'movenet_singlepose'
+    runner.invoke()
+    keypoints = runner.keypoints()
+    assert keypoints.shape == (17, 3) and keypoints.dtype == np.float32
+    with pytest.raises(ModelError, match='MoveNet model'):
+        runner.outputs()
 
 
 def test_truncated_model_is_rejected_naming_the_path(models_dir: Path, tmp_path: Path) -> None:

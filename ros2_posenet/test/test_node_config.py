@@ -91,12 +91,13 @@ def test_engine_and_decode_options_follow_the_config():
         'model_path': 'x.tflite', 'num_threads': 3, 'detection_mode': 'single',
         'max_detections': 4, 'score_threshold': 0.3, 'nms_radius': 12.0,
         'min_pose_score': 0.1, 'min_keypoint_score': 0.2, 'flip_horizontal': True,
-        'keep_aspect_ratio': True})
+        'keep_aspect_ratio': 'true', 'decoder_refinement': 'accurate'})
     engine = config.engine_config
     assert (engine.model_path, engine.num_threads, engine.delegate) == ('x.tflite', 3, 'cpu')
     assert config.decode_options == DecodeOptions(
         detection_mode='single', max_detections=4, score_threshold=0.3, nms_radius=12.0,
-        min_pose_score=0.1, flip_horizontal=True, keep_aspect_ratio=True)
+        min_pose_score=0.1, flip_horizontal=True, keep_aspect_ratio=True,
+        decoder_refinement='accurate')
     assert config.decode_options is config.decode_options  # built once per config
     assert config.marker_options.min_keypoint_score == 0.2
 

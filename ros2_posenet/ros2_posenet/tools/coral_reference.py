@@ -19,7 +19,7 @@ from ros2_posenet.posenet import (DecodeOptions, EngineConfig, KeypointId, NUM_K
 
 CORAL_REFERENCE = 'reference/coral/posenet_mobilenet_v1_075_{size}_quant_decoder_reference.csv'
 CORAL_OPTIONS = DecodeOptions(detection_mode='multi', max_detections=10, score_threshold=0.2,
-                              nms_radius=10.0, min_pose_score=0.2)
+                              nms_radius=10.0, min_pose_score=0.2, keep_aspect_ratio=False)
 """Coral's decoder settings (10 poses, score threshold 0.2, NMS radius 10 px; tfjs goldens
 ``tfjs_multi_coral``), the drop of weak poses by its consumers mirrored by min_pose_score."""
 CORAL_MIN_KEYPOINT_SCORE = 0.5

@@ -33,9 +33,9 @@ import sys
 import cv2
 import numpy as np
 
-from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
-                                  draw_poses, EngineConfig, INTERPOLATIONS, Pose, PoseEngine,
-                                  PoseNetError)
+from ros2_posenet.posenet import (DecodeOptions, DECODER_REFINEMENTS, DEFAULT_MODEL, DELEGATES,
+                                  DETECTION_MODES, draw_poses, EngineConfig, INTERPOLATIONS,
+                                  KEEP_ASPECT_RATIO_CHOICES, Pose, PoseEngine, PoseNetError)
 from ros2_posenet.posenet.decode_options import check_score
 from ros2_posenet.posenet.tracking import PoseTracker
 from ros2_posenet.posenet.errors import InputError
@@ -234,6 +234,7 @@ class Estimator:
                 be decoded, or an output cannot be written (the message says why).
         """
         name = self._unique_name(path.stem)
+        self.engine.reset()  # each input on its own (MoveNet's crop never crosses files)
         if path.suffix.lower() in VIDEO_SUFFIXES:
             return self._run_video(path, name)
         return self._run_image(path, name)
@@ -416,8 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help='keypoints drawn need at least this score (JSON keeps all 17)')
     parser.add_argument('--flip-horizontal', action='store_true',
                         help='mirror the poses (x -> width - 1 - x) as TensorFlow.js does')
-    parser.add_argument('--keep-aspect-ratio', action='store_true',
-                        help='letterbox instead of stretching the image to the model input')
+    parser.add_argument('--keep-aspect-ratio', choices=KEEP_ASPECT_RATIO_CHOICES,
+                        nargs='?', const='true', default=defaults.keep_aspect_ratio,
+                        help='true: letterbox, false: stretch the image to the model input, '
+                        'auto (default): letterbox when the aspect ratios differ; the option '
+                        'alone means true')
+    parser.add_argument('--decoder-refinement', choices=DECODER_REFINEMENTS,
+                        default=defaults.decoder_refinement,
+                        help='PoseNet: tfjs (bit-exact TensorFlow.js) or accurate (sub-cell '
+                        'refinement and rescoring)')
     parser.add_argument('--interpolation', choices=tuple(INTERPOLATIONS),
                         default=DEFAULT_INTERPOLATION,
                         help="resize filter ('nearest' reproduces Coral's preprocessing)")
@@ -462,7 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             detection_mode=args.mode, max_detections=args.max_detections,
             score_threshold=args.score_threshold, nms_radius=args.nms_radius,
             min_pose_score=args.min_pose_score,
-            flip_horizontal=args.flip_horizontal, keep_aspect_ratio=args.keep_aspect_ratio)
+            flip_horizontal=args.flip_horizontal, keep_aspect_ratio=args.keep_aspect_ratio,
+            decoder_refinement=args.decoder_refinement)
         check_score('--min-keypoint-score', args.min_keypoint_score)
         config = EngineConfig(
             model_path=_model_argument(args.model), delegate=args.delegate,
@@ -479,6 +488,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputReadError('none of the given paths can be used')
         engine = PoseEngine(config)
     except (PoseNetError, ValueError, InputReadError, OSError) as error:
+        print(f'posenet_estimate: error: {error}', file=sys.stderr)
+        return EXIT_SETUP_FAILED
+    try:
+        engine.check_options(options)  # e.g. --mode multi with a MoveNet SinglePose model
+    except InputError as error:
+        engine.close()
         print(f'posenet_estimate: error: {error}', file=sys.stderr)
         return EXIT_SETUP_FAILED
     info = engine.model_info

@@ -37,7 +37,8 @@ import numpy as np
 
 from ros2_posenet.bridges import BridgeError, BridgeSettings, PoseBridge
 from ros2_posenet.posenet import (DecodeOptions, DEFAULT_MODEL, DELEGATES, DETECTION_MODES,
-                                  EngineConfig, PoseArrays, PoseEngine, PoseNetError)
+                                  EngineConfig, KEEP_ASPECT_RATIO_CHOICES, PoseArrays,
+                                  PoseEngine, PoseNetError)
 from ros2_posenet.posenet.errors import InputError
 from ros2_posenet.posenet.serialization import OSC_FORMATS, OscOptions
 from ros2_posenet.posenet.tracking import PoseTracker
@@ -156,7 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--min-pose-score', type=float, default=defaults.min_pose_score)
     parser.add_argument('--flip-horizontal', action='store_true',
                         help='mirror the poses left-right (mirrored webcam views)')
-    parser.add_argument('--keep-aspect-ratio', action='store_true')
+    parser.add_argument('--keep-aspect-ratio', choices=KEEP_ASPECT_RATIO_CHOICES, nargs='?',
+                        const='true', default='auto',
+                        help='true: letterbox, false: stretch, auto (default): letterbox when '
+                        'the aspect ratios differ; the option alone means true')
     parser.add_argument('--delegate', choices=DELEGATES, default='cpu')
     parser.add_argument('--num-threads', type=int, default=2)
     parser.add_argument('--no-tracking', action='store_true',

@@ -25,6 +25,14 @@ uses exactly that mapping, so a keypoint lands on the source pixel the network l
 Coral and TensorFlow.js map with ``x_img = x_model * scale`` (corner-aligned, matching their
 resizes); the two maps differ by ``0.5 * (scale - 1)`` source pixels (nothing for 640 -> 641,
 0.5 px when halving), well below PoseNet's accuracy, and this one is exact for OpenCV.
+
+``keep_aspect_ratio='auto'`` is resolved per image size (``decode_options.letterbox_for``).
+
+MoveNet's input is a *crop*: a square region of the source image, possibly reaching beyond its
+borders (zeros there, as TensorFlow.js ``cropAndResize`` extrapolates), resized to the model input
+(:class:`CropWriter`, :func:`crop_transform`). Its transform has no padding and an *origin*: the
+crop's top-left corner in source-image pixels measured from the image's top-left corner (the
+outer corner of its top-left pixel), fractional and possibly negative.
 """
 
 from collections.abc import Mapping
@@ -35,6 +43,7 @@ from typing import Final, get_args, Literal
 import cv2
 import numpy as np
 
+from ..decode_options import letterbox_for
 from ..errors import InputError
 from ..pose import PoseArrays
 
@@ -76,6 +85,11 @@ class InputTransform:
         image_height: Source image height in pixels.
         content_width: Model-input columns covered by the image.
         content_height: Model-input rows covered by the image.
+        origin_x: Source-image x of the content's left edge, measured from the image's left
+            edge (its leftmost pixel's outer edge, x = -0.5), in source pixels: 0 when the
+            whole image is the content (stretched or letterboxed), the crop's left edge for a
+            crop (:func:`crop_transform`; negative when the crop starts left of the image).
+        origin_y: Source-image y of the content's top edge, likewise.
     """
 
     scale_x: float
@@ -86,6 +100,8 @@ class InputTransform:
     image_height: int
     content_width: int
     content_height: int
+    origin_x: float = 0.0
+    origin_y: float = 0.0
 
     def to_image(self, x: float | np.ndarray, y: float | np.ndarray
                  ) -> tuple[float | np.ndarray, float | np.ndarray]:
@@ -98,8 +114,12 @@ class InputTransform:
         Returns:
             ``(x, y)`` in source-image pixels; points in the padding map outside the image.
         """
-        return ((x - self.pad_x + 0.5) * self.scale_x - 0.5,
-                (y - self.pad_y + 0.5) * self.scale_y - 0.5)
+        image_x = (x - self.pad_x + 0.5) * self.scale_x - 0.5
+        image_y = (y - self.pad_y + 0.5) * self.scale_y - 0.5
+        if self.origin_x or self.origin_y:  # crops only: whole-image maps stay as they were
+            image_x = image_x + self.origin_x
+            image_y = image_y + self.origin_y
+        return image_x, image_y
 
     def poses_to_image(self, poses: PoseArrays, flip_horizontal: bool = False) -> PoseArrays:
         """Map poses from model-input to source-image pixels in one vectorised step.
@@ -118,6 +138,19 @@ class InputTransform:
             x = float(self.image_width - 1) - x
         return PoseArrays(np.stack((x, y), axis=-1), poses.keypoint_scores, poses.pose_scores)
 
+    def mirror(self, poses: PoseArrays) -> PoseArrays:
+        """Return poses in source-image pixels mirrored as ``flip_horizontal`` mirrors them.
+
+        Args:
+            poses: Poses already in source-image pixels (``poses_to_image`` without flipping).
+
+        Returns:
+            The same poses with ``x -> image_width - 1 - x``; y, scores and labels unchanged.
+        """
+        xy = poses.keypoints_xy.copy()
+        xy[..., 0] = float(self.image_width - 1) - xy[..., 0]
+        return PoseArrays(xy, poses.keypoint_scores, poses.pose_scores)
+
     def to_model(self, x: float | np.ndarray, y: float | np.ndarray
                  ) -> tuple[float | np.ndarray, float | np.ndarray]:
         """Map source-image pixel coordinates to model-input pixel coordinates (inverse).
@@ -129,12 +162,12 @@ class InputTransform:
         Returns:
             ``(x, y)`` in model-input pixels.
         """
-        return ((x + 0.5) / self.scale_x - 0.5 + self.pad_x,
-                (y + 0.5) / self.scale_y - 0.5 + self.pad_y)
+        return ((x - self.origin_x + 0.5) / self.scale_x - 0.5 + self.pad_x,
+                (y - self.origin_y + 0.5) / self.scale_y - 0.5 + self.pad_y)
 
 
 def compute_input_transform(image_width: int, image_height: int, input_width: int,
-                            input_height: int, keep_aspect_ratio: bool) -> InputTransform:
+                            input_height: int, keep_aspect_ratio: bool | str) -> InputTransform:
     """Place a source image in the model input.
 
     Args:
@@ -142,13 +175,14 @@ def compute_input_transform(image_width: int, image_height: int, input_width: in
         image_height: Source height in pixels, >= 1.
         input_width: Model input width in pixels.
         input_height: Model input height in pixels.
-        keep_aspect_ratio: Letterbox (centred, padded) instead of stretching.
+        keep_aspect_ratio: Letterbox (centred, padded) instead of stretching; ``'auto'``:
+            letterbox only when the aspect ratios differ (``decode_options.letterbox_for``).
 
     Returns:
         The transform; when letterboxing, the content size is the scaled image rounded to whole
         pixels (at least 1) and the padding is split evenly, the extra pixel going right/bottom.
     """
-    if keep_aspect_ratio:
+    if letterbox_for(keep_aspect_ratio, image_width, image_height, input_width, input_height):
         source_per_input = max(image_width / input_width, image_height / input_height)
         content_width = min(input_width, max(1, round(image_width / source_per_input)))
         content_height = min(input_height, max(1, round(image_height / source_per_input)))
@@ -237,10 +271,10 @@ class InputWriter:
         self._scratch = (np.zeros((self.input_height, self.input_width, 3), np.uint8)
                          if self.input_dtype == np.float32 else None)
         self._last_transform: InputTransform | None = None
-        self._last_key: tuple[int, int, bool] | None = None
+        self._last_key: tuple[int, int, bool | str] | None = None
 
     def transform_for(self, image_width: int, image_height: int,
-                      keep_aspect_ratio: bool) -> InputTransform:
+                      keep_aspect_ratio: bool | str) -> InputTransform:
         """Return (cached for the last image size) the transform of an image size."""
         key = (image_width, image_height, keep_aspect_ratio)
         transform = self._last_transform
@@ -252,7 +286,7 @@ class InputWriter:
         return transform
 
     def write(self, image: np.ndarray, view: np.ndarray, color_order: ColorOrder,
-              keep_aspect_ratio: bool, interpolation: int) -> InputTransform:
+              keep_aspect_ratio: bool | str, interpolation: int) -> InputTransform:
         """Resize ``image`` into ``view`` (the model input) and return where it went.
 
         The caller has validated the image (:func:`as_input_image`), the colour order
@@ -264,7 +298,8 @@ class InputWriter:
             view: Writable ``[input_height, input_width, 3]`` array of the model dtype, usually
                 the input tensor's buffer; fully overwritten.
             color_order: Channel order of ``image``.
-            keep_aspect_ratio: Letterbox instead of stretching.
+            keep_aspect_ratio: Letterbox instead of stretching (``'auto'``: when the aspect
+                ratios differ, ``decode_options.letterbox_for``).
             interpolation: An OpenCV flag from :data:`INTERPOLATIONS`.
 
         Returns:
@@ -318,3 +353,110 @@ def _resize_into(image: np.ndarray, content: np.ndarray, flag: int) -> None:
                         interpolation=flag)
     if result is not content:  # OpenCV reallocated instead of writing in place
         np.copyto(content, result)
+
+
+_WARP_FLAGS: Final[Mapping[int, int]] = MappingProxyType({
+    cv2.INTER_LINEAR: cv2.INTER_LINEAR,
+    cv2.INTER_NEAREST_EXACT: cv2.INTER_NEAREST,
+    cv2.INTER_AREA: cv2.INTER_LINEAR,  # warpAffine has no area filter; bilinear as in TF.js
+})
+"""Affine-warp filter for each :data:`INTERPOLATIONS` flag (crops are warped, not resized)."""
+
+
+def crop_transform(image_width: int, image_height: int, input_width: int, input_height: int,
+                   left: float, top: float, width: float, height: float) -> InputTransform:
+    """Return the transform of a crop of the source image resized to the whole model input.
+
+    Args:
+        image_width: Source width in pixels, >= 1.
+        image_height: Source height in pixels, >= 1.
+        input_width: Model input width in pixels.
+        input_height: Model input height in pixels.
+        left: The crop's left edge in source pixels from the image's left edge (0 = the image's
+            left border); may be negative or fractional.
+        top: The crop's top edge, likewise.
+        width: Crop width in source pixels, > 0.
+        height: Crop height in source pixels, > 0.
+
+    Returns:
+        A transform with no padding, the whole input as content and ``origin = (left, top)``.
+    """
+    return InputTransform(
+        scale_x=float(width) / input_width, scale_y=float(height) / input_height, pad_x=0,
+        pad_y=0, image_width=image_width, image_height=image_height, content_width=input_width,
+        content_height=input_height, origin_x=float(left), origin_y=float(top))
+
+
+class CropWriter:
+    """Writes a crop of a source image into a model input (MoveNet): raw RGB pixel values.
+
+    The crop may reach beyond the image; the model sees :data:`PAD_VALUE` there, as
+    TensorFlow.js ``cropAndResize`` with ``extrapolationValue`` 0. Float inputs receive the
+    pixel values unscaled (0..255), as MoveNet takes them. One instance per model input; not
+    thread-safe.
+    """
+
+    def __init__(self, input_height: int, input_width: int, input_dtype: np.dtype) -> None:
+        """Prepare buffers for a model input.
+
+        Args:
+            input_height: Model input height in pixels.
+            input_width: Model input width in pixels.
+            input_dtype: ``np.uint8`` or ``np.float32`` (pixel values 0..255 either way).
+
+        Raises:
+            InputError: Another dtype, or a size below 1 pixel.
+        """
+        self.input_height = int(input_height)
+        self.input_width = int(input_width)
+        self.input_dtype = np.dtype(input_dtype)
+        if self.input_height < 1 or self.input_width < 1:
+            raise InputError(
+                f'model input size must be positive, got {self.input_width}x{self.input_height}')
+        if self.input_dtype not in (np.uint8, np.float32):
+            raise InputError(f'model input dtype must be uint8 or float32, got {self.input_dtype}')
+        self._scratch = (np.zeros((self.input_height, self.input_width, 3), np.uint8)
+                         if self.input_dtype == np.float32 else None)
+
+    def write(self, image: np.ndarray, view: np.ndarray, color_order: ColorOrder,
+              transform: InputTransform, interpolation: int) -> InputTransform:
+        """Warp the crop ``transform`` describes into ``view`` and return ``transform``.
+
+        Model pixel ``(u, v)`` samples the source at ``transform.to_image(u, v)`` (pixel
+        centres), so the map back is exact for the warp.
+
+        Args:
+            image: Source ``[H, W, 3]`` uint8 C-contiguous image (validated by the caller).
+            view: Writable ``[input_height, input_width, 3]`` array of the model dtype.
+            color_order: Channel order of ``image``.
+            transform: From :func:`crop_transform` for this image and input size.
+            interpolation: An OpenCV flag from :data:`INTERPOLATIONS` (``'area'`` warps
+                bilinearly).
+
+        Returns:
+            ``transform``.
+
+        Raises:
+            InputError: A ``view`` of another shape or dtype than the model input.
+        """
+        expected = (self.input_height, self.input_width, 3)
+        if view.shape != expected or view.dtype != self.input_dtype:
+            raise InputError(
+                f'input view must be {list(expected)} {self.input_dtype}, '
+                f'got {list(view.shape)} {view.dtype}')
+        # model pixel u -> source pixel (u + 0.5) * scale - 0.5 + origin (see to_image)
+        matrix = np.array(
+            [[transform.scale_x, 0.0, 0.5 * transform.scale_x - 0.5 + transform.origin_x],
+             [0.0, transform.scale_y, 0.5 * transform.scale_y - 0.5 + transform.origin_y]])
+        target = view if self._scratch is None else self._scratch
+        result = cv2.warpAffine(
+            image, matrix, (self.input_width, self.input_height), dst=target,
+            flags=_WARP_FLAGS.get(interpolation, cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT, borderValue=(PAD_VALUE,) * 3)
+        if result is not target:  # OpenCV reallocated instead of writing in place
+            np.copyto(target, result)
+        if color_order == 'bgr':
+            cv2.cvtColor(target, cv2.COLOR_BGR2RGB, dst=target)
+        if self._scratch is not None:
+            np.copyto(view, self._scratch)
+        return transform

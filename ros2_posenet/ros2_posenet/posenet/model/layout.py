@@ -9,6 +9,9 @@ Families (tensor semantics in ``MODEL_NOTES.md``):
   [1,h,w,34], ``float_mid_offsets`` [1,h,w,64] = ``[fwd dy | fwd dx | bwd dy | bwd dx]``.
 * ``'coral_decoder'``: a Coral model whose ``PosenetDecoderOp`` was removed in memory
   (:mod:`ros2_posenet.posenet.decoder_op_removal`); its outputs are those of ``'coral_raw'``.
+* ``'movenet_singlepose'``: MoveNet SinglePose (Lightning 192x192, Thunder 256x256): one square
+  image input of raw RGB values and one output [1, 1, 17, 3] of (y, x, score) per keypoint, y and
+  x normalised to [0, 1] over the input, keypoints in COCO order (the PoseNet order).
 
 Tensors are matched to roles by name first and by channel count as the fallback; the file name is
 never used. The output stride is derived from the input and output grid sizes.
@@ -21,8 +24,17 @@ import numpy as np
 
 from ..errors import ModelError
 
-FAMILIES = ('tflite_official', 'coral_raw', 'coral_decoder')
+FAMILIES = ('tflite_official', 'coral_raw', 'coral_decoder', 'movenet_singlepose')
 """Model families :func:`identify_layout` recognises."""
+
+POSENET_FAMILIES = FAMILIES[:3]
+"""The PoseNet families (heatmaps, offsets and displacements on an output grid)."""
+
+MOVENET_FAMILY = 'movenet_singlepose'
+"""MoveNet SinglePose: keypoints straight out of the network, one person per inference."""
+
+MOVENET_OUTPUT_SHAPE = (1, 1, 17, 3)
+"""MoveNet SinglePose output: [batch, person, keypoint, (y, x, score)]."""
 
 OUTPUT_STRIDES = (8, 16, 32)
 """Output strides PoseNet models are built with."""
@@ -42,7 +54,7 @@ ROLE_CHANNELS = {
 EXPECTED_OUTPUTS = (
     'heatmaps [1,h,w,17] and short offsets [1,h,w,34], plus either mid-range offsets '
     '[1,h,w,64] (Coral PoseNet) or displacement_fwd and displacement_bwd [1,h,w,32] each '
-    '(official TFLite PoseNet)')
+    '(official TFLite PoseNet); or one keypoint output [1,1,17,3] (MoveNet SinglePose)')
 
 _OFFICIAL_ROLES = ('heatmap', 'offsets', 'displacement_fwd', 'displacement_bwd')
 _CORAL_ROLES = ('heatmap', 'offsets', 'mid_offsets')
@@ -116,6 +128,17 @@ class OutputBindings:
 
 
 @dataclass(frozen=True)
+class KeypointBinding:
+    """Where a MoveNet model's keypoints come from: one [1, 1, 17, 3] (y, x, score) tensor."""
+
+    tensor: TensorSpec
+
+
+Bindings = OutputBindings | KeypointBinding
+"""Output bindings of a PoseNet model (grids) or of a MoveNet model (keypoints)."""
+
+
+@dataclass(frozen=True)
 class ModelLayout:
     """What the engine needs to know about a loaded PoseNet model.
 
@@ -124,10 +147,12 @@ class ModelLayout:
         family: One of :data:`FAMILIES`.
         input_height: Input tensor height H in pixels.
         input_width: Input tensor width W in pixels.
-        input_dtype: ``uint8`` (raw RGB bytes) or ``float32`` (RGB scaled to ``x / 127.5 - 1``).
-        output_stride: Input pixels per output grid step (8, 16 or 32).
-        output_height: Output grid height ``h = (H - 1) / stride + 1``.
-        output_width: Output grid width ``w = (W - 1) / stride + 1``.
+        input_dtype: ``uint8`` (raw RGB bytes) or ``float32`` (PoseNet: RGB scaled to
+            ``x / 127.5 - 1``; MoveNet: raw values 0..255).
+        output_stride: Input pixels per output grid step (8, 16 or 32); 0 for MoveNet, which
+            has no output grid.
+        output_height: Output grid height ``h = (H - 1) / stride + 1`` (MoveNet: 0).
+        output_width: Output grid width ``w = (W - 1) / stride + 1`` (MoveNet: 0).
         edgetpu_compiled: Whether the network runs in ``edgetpu-custom-op`` (Edge TPU only).
     """
 
@@ -140,6 +165,11 @@ class ModelLayout:
     output_height: int
     output_width: int
     edgetpu_compiled: bool = False
+
+    @property
+    def is_movenet(self) -> bool:
+        """Return whether this is a MoveNet SinglePose model (keypoints out, no grid)."""
+        return self.family == MOVENET_FAMILY
 
 
 def output_stride(input_size: int, output_size: int) -> int | None:
@@ -211,9 +241,30 @@ def _assign_roles(path: str, outputs: Sequence[TensorSpec]) -> dict[str, TensorS
     return assigned
 
 
+def _is_movenet_output(outputs: Sequence[TensorSpec]) -> bool:
+    """Return whether the outputs are MoveNet SinglePose's one [1, 1, 17, 3] keypoint tensor."""
+    return len(outputs) == 1 and outputs[0].shape == MOVENET_OUTPUT_SHAPE
+
+
+def _movenet_layout(path: str, image: TensorSpec, keypoints: TensorSpec,
+                    edgetpu_compiled: bool) -> tuple[ModelLayout, KeypointBinding]:
+    """Return the layout of a MoveNet SinglePose model (input checked to be [1, H, W, 3])."""
+    _, height, width, _ = image.shape
+    if height != width:
+        raise ModelError(f'{path}: MoveNet input {image.describe()} is not square; MoveNet '
+                         'SinglePose models take a square image (192x192 or 256x256).')
+    if keypoints.dtype not in INPUT_DTYPES:
+        raise ModelError(f'{path}: MoveNet output {keypoints.describe()} has type '
+                         f'{keypoints.dtype.name}; supported are float32 and uint8.')
+    layout = ModelLayout(path=path, family=MOVENET_FAMILY, input_height=height,
+                         input_width=width, input_dtype=image.dtype, output_stride=0,
+                         output_height=0, output_width=0, edgetpu_compiled=edgetpu_compiled)
+    return layout, KeypointBinding(keypoints)
+
+
 def identify_layout(path: str, input_details: Sequence[Mapping[str, Any]],
                     output_details: Sequence[Mapping[str, Any]], decoder_removed: bool = False,
-                    edgetpu_compiled: bool = False) -> tuple[ModelLayout, OutputBindings]:
+                    edgetpu_compiled: bool = False) -> tuple[ModelLayout, Bindings]:
     """Recognise the family, input geometry and output stride of an allocated model.
 
     Args:
@@ -224,11 +275,12 @@ def identify_layout(path: str, input_details: Sequence[Mapping[str, Any]],
         edgetpu_compiled: Whether the model contains ``edgetpu-custom-op``.
 
     Returns:
-        The layout and where each TF.js-layout output comes from.
+        The layout and where each output comes from: :class:`OutputBindings` (each TF.js-layout
+        output) for PoseNet, :class:`KeypointBinding` for MoveNet.
 
     Raises:
-        ModelError: The model is not a PoseNet model of a known family; the message says what
-            was expected and what was found.
+        ModelError: The model is not a PoseNet or MoveNet model of a known family; the message
+            says what was expected and what was found.
     """
     outputs = [TensorSpec.from_details(d) for d in output_details]
     if len(input_details) != 1:
@@ -241,6 +293,8 @@ def identify_layout(path: str, input_details: Sequence[Mapping[str, Any]],
     if image.dtype not in INPUT_DTYPES:
         raise ModelError(f'{path}: input {image.describe()} has type {image.dtype.name}; '
                          'supported input types are uint8 and float32.')
+    if _is_movenet_output(outputs):
+        return _movenet_layout(path, image, outputs[0], edgetpu_compiled)
     if any(len(spec.shape) != 4 or spec.shape[0] != 1 for spec in outputs):
         raise _not_posenet(path, outputs, 'outputs are not all [1,h,w,C] grids')
     grids = {spec.shape[1:3] for spec in outputs}

@@ -5,7 +5,8 @@ interpreter on the requested delegate (with CPU fallback when allowed) and recog
 family. :class:`ModelRunner` then lets its caller fill the input tensor in place
 (:meth:`ModelRunner.write_input`, which owns TFLite's rule that no view of the interpreter's
 buffers may live during ``invoke``), invokes, and dequantizes the outputs into preallocated
-float32 buffers in the TensorFlow.js layout the decoders expect.
+float32 buffers in the TensorFlow.js layout the decoders expect (:meth:`ModelRunner.outputs`),
+or, for a MoveNet model, into one [17, 3] (y, x, score) array (:meth:`ModelRunner.keypoints`).
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from .data_path import resolve_model_path
 from .decoder_op_removal import (
     EDGETPU_CUSTOM_OP, POSENET_DECODER_OP, load_schema, remove_decoder_op, used_custom_ops)
 from .delegates import create_delegated_interpreter
-from .layout import identify_layout, ModelLayout, OutputBindings, OutputSlice
+from .layout import (Bindings, identify_layout, KeypointBinding, ModelLayout, MOVENET_OUTPUT_SHAPE,
+                     OutputBindings, OutputSlice)
 from .runtime import load_runtime
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,12 +38,12 @@ class ModelInfo:
 
     Attributes:
         path: Resolved model file path.
-        family: ``'tflite_official'``, ``'coral_raw'`` or ``'coral_decoder'``
-            (see ``layout.FAMILIES``).
+        family: ``'tflite_official'``, ``'coral_raw'``, ``'coral_decoder'`` or
+            ``'movenet_singlepose'`` (see ``layout.FAMILIES``).
         input_height: Model input height in pixels.
         input_width: Model input width in pixels.
         input_dtype: ``'uint8'`` or ``'float32'``.
-        output_stride: Model-input pixels per output grid cell.
+        output_stride: Model-input pixels per output grid cell (0 for MoveNet: no grid).
         delegate: The delegate actually running the model: ``'cpu'``, ``'edgetpu'`` or ``'gpu'``.
         fallback_reason: Why the configured delegate is not the one running, else ``None``.
     """
@@ -99,10 +101,10 @@ class _Dequantization:
         np.multiply(self.out, self.scale, out=self.out)
 
 
-def _dequantization(output: OutputSlice, grid: tuple[int, int]) -> _Dequantization:
+def _dequantization(output: OutputSlice, grid: tuple[int, ...]) -> _Dequantization:
     spec = output.tensor
     channels = output.channel_stop - output.channel_start
-    out = np.zeros((grid[0], grid[1], channels), dtype=np.float32)
+    out = np.zeros((*grid, channels), dtype=np.float32)
     if not spec.quantized:
         return _Dequantization(output.channel_start, output.channel_stop, None, None, out)
     scales = np.asarray(spec.scales, dtype=np.float32)
@@ -119,16 +121,18 @@ def _dequantization(output: OutputSlice, grid: tuple[int, int]) -> _Dequantizati
 
 
 class ModelRunner:
-    """A loaded PoseNet model: :meth:`write_input`, :meth:`invoke`, read :meth:`outputs`.
+    """A loaded model: :meth:`write_input`, :meth:`invoke`, read :meth:`outputs`.
 
-    Create it with :func:`load_model`. Not thread-safe: one frame at a time.
+    PoseNet models are read with :meth:`outputs`, MoveNet models with :meth:`keypoints`
+    (``layout.is_movenet`` tells which). Create it with :func:`load_model`. Not thread-safe:
+    one frame at a time.
 
     Attributes:
         layout: Family, input size and dtype, output stride and grid of the model.
         info: The model's facts and the delegate actually running it.
     """
 
-    def __init__(self, interpreter: Any, layout: ModelLayout, bindings: OutputBindings,
+    def __init__(self, interpreter: Any, layout: ModelLayout, bindings: Bindings,
                  delegate: str, fallback_reason: str | None) -> None:
         """Wrap an allocated interpreter (use :func:`load_model` instead of calling this)."""
         self.layout = layout
@@ -140,6 +144,26 @@ class ModelRunner:
         self._interpreter: Any = interpreter
         self._input_tensor: Callable[[], np.ndarray] = interpreter.tensor(
             interpreter.get_input_details()[0]['index'])
+        self._keypoint_step: _Dequantization | None = None
+        self._output_tensors: dict[int, Callable[[], np.ndarray]] = {}
+        self._all_steps: list[tuple[int, list[_Dequantization]]] = []
+        self._steps_without_displacements: list[tuple[int, list[_Dequantization]]] = []
+        if isinstance(bindings, KeypointBinding):
+            self._init_keypoints(bindings)
+        else:
+            self._init_grids(bindings)
+
+    def _init_keypoints(self, binding: KeypointBinding) -> None:
+        """Prepare reading a MoveNet model's [1, 1, 17, 3] output into a [17, 3] buffer."""
+        spec = binding.tensor
+        # the tensor viewed as [17, 3]: channel slices of _Dequantization run on the last axis
+        self._keypoint_step = _dequantization(OutputSlice(spec, 0, 3), MOVENET_OUTPUT_SHAPE[2:3])
+        self._output_tensors = {spec.index: self._interpreter.tensor(spec.index)}
+
+    def _init_grids(self, bindings: OutputBindings) -> None:
+        """Prepare dequantizing a PoseNet model's grids into TF.js-layout buffers."""
+        interpreter = self._interpreter
+        layout = self.layout
         grid = (layout.output_height, layout.output_width)
         roles = ('heatmap_logits', 'offsets', 'displacement_fwd', 'displacement_bwd')
         steps = {role: _dequantization(getattr(bindings, role), grid) for role in roles}
@@ -209,8 +233,14 @@ class ModelRunner:
 
         Returns:
             The outputs in TF.js layout; overwritten by the next call (copy to keep them).
+
+        Raises:
+            ModelError: The runner is closed, or the model is a MoveNet model (read
+                :meth:`keypoints` instead).
         """
         self._require_open()
+        if self._keypoint_step is not None:
+            raise ModelError(f'{self.layout.path} is a MoveNet model: read its keypoints()')
         steps_by_tensor = (self._all_steps if include_displacements
                            else self._steps_without_displacements)
         for index, steps in steps_by_tensor:
@@ -219,6 +249,26 @@ class ModelRunner:
                 step.run(tensor)
             del tensor  # never keep a view of interpreter memory across invoke()
         return self._outputs if include_displacements else self._outputs_without_displacements
+
+    def keypoints(self) -> np.ndarray:
+        """Return a MoveNet model's last output as float32 [17, 3] (y, x, score), dequantized.
+
+        y and x are normalised to [0, 1] over the model input (0 = its top/left border, 1 =
+        its bottom/right border). The array is the runner's reusable buffer: the next call
+        overwrites it.
+
+        Raises:
+            ModelError: The runner is closed, or the model is not a MoveNet model.
+        """
+        self._require_open()
+        step = self._keypoint_step
+        if step is None:
+            raise ModelError(f'{self.layout.path} is a PoseNet model: read its outputs()')
+        index = next(iter(self._output_tensors))
+        tensor = self._output_tensors[index]()[0, 0]
+        step.run(tensor)
+        del tensor  # never keep a view of interpreter memory across invoke()
+        return step.out
 
     def close(self) -> None:
         """Release the interpreter and its delegate; the runner cannot be used afterwards."""
