@@ -283,9 +283,15 @@ class PoseNetNode(RefuseInvalidTransitions, LifecycleNode):
             annotated=(config.publish_annotated_image
                        and annotated.get_subscription_count() > 0),
             received_s=frame.received, depth=depth)
-        if outputs.depth_status not in (None, 'measured'):
-            self.get_logger().warn(outputs.depth_status, throttle_duration_sec=WARN_THROTTLE_S)
-            self._stats.record_error(outputs.depth_status)
+        status = outputs.depth_status
+        if status is not None and status != 'measured':
+            # separate call sites: rclpy throttles per call site, and a missing camera_info
+            # must not hide a bad depth image
+            if status.startswith('no camera_info'):
+                self.get_logger().warn(status, throttle_duration_sec=WARN_THROTTLE_S)
+            else:
+                self.get_logger().warn(status, throttle_duration_sec=WARN_THROTTLE_S)
+            self._stats.record_error(status)
         tracked = outputs.tracked
         if tracked is not None:
             self._stats.record_tracking(tracked.active_tracks, tracked.births, tracked.deaths)
