@@ -260,16 +260,8 @@ class InputWriter:
         Raises:
             InputError: Another dtype, or a size below 1 pixel.
         """
-        self.input_height = int(input_height)
-        self.input_width = int(input_width)
-        self.input_dtype = np.dtype(input_dtype)
-        if self.input_height < 1 or self.input_width < 1:
-            raise InputError(
-                f'model input size must be positive, got {self.input_width}x{self.input_height}')
-        if self.input_dtype not in (np.uint8, np.float32):
-            raise InputError(f'model input dtype must be uint8 or float32, got {self.input_dtype}')
-        self._scratch = (np.zeros((self.input_height, self.input_width, 3), np.uint8)
-                         if self.input_dtype == np.float32 else None)
+        self.input_height, self.input_width, self.input_dtype, self._scratch = _input_buffers(
+            input_height, input_width, input_dtype)
         self._last_transform: InputTransform | None = None
         self._last_key: tuple[int, int, bool | str] | None = None
 
@@ -332,6 +324,22 @@ class InputWriter:
             np.divide(self._scratch, FLOAT_INPUT_SCALE, out=view)
             np.subtract(view, np.float32(1.0), out=view)
         return transform
+
+
+def _input_buffers(input_height: int, input_width: int, input_dtype: np.dtype
+                   ) -> tuple[int, int, np.dtype, np.ndarray | None]:
+    """Check a model input's size and dtype; return them with the uint8 scratch a float needs.
+
+    Raises:
+        InputError: Another dtype than uint8 or float32, or a size below 1 pixel.
+    """
+    height, width, dtype = int(input_height), int(input_width), np.dtype(input_dtype)
+    if height < 1 or width < 1:
+        raise InputError(f'model input size must be positive, got {width}x{height}')
+    if dtype not in (np.uint8, np.float32):
+        raise InputError(f'model input dtype must be uint8 or float32, got {dtype}')
+    scratch = np.zeros((height, width, 3), np.uint8) if dtype == np.float32 else None
+    return height, width, dtype, scratch
 
 
 def _fill_padding(target: np.ndarray, transform: InputTransform) -> None:
@@ -407,16 +415,8 @@ class CropWriter:
         Raises:
             InputError: Another dtype, or a size below 1 pixel.
         """
-        self.input_height = int(input_height)
-        self.input_width = int(input_width)
-        self.input_dtype = np.dtype(input_dtype)
-        if self.input_height < 1 or self.input_width < 1:
-            raise InputError(
-                f'model input size must be positive, got {self.input_width}x{self.input_height}')
-        if self.input_dtype not in (np.uint8, np.float32):
-            raise InputError(f'model input dtype must be uint8 or float32, got {self.input_dtype}')
-        self._scratch = (np.zeros((self.input_height, self.input_width, 3), np.uint8)
-                         if self.input_dtype == np.float32 else None)
+        self.input_height, self.input_width, self.input_dtype, self._scratch = _input_buffers(
+            input_height, input_width, input_dtype)
 
     def write(self, image: np.ndarray, view: np.ndarray, color_order: ColorOrder,
               transform: InputTransform, interpolation: int) -> InputTransform:
