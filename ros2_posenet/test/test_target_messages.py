@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 pytest.importorskip('rclpy')
+# tf2_msgs comes with ROS 2; in the wheels venv, with the overlay make setup builds
+pytest.importorskip('tf2_msgs')
 from ros2_posenet_msgs.msg import PersonPose  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 

@@ -14,6 +14,8 @@ from typing import Any, Callable
 import pytest
 
 rclpy = pytest.importorskip('rclpy')
+# tf2_msgs comes with ROS 2; in the wheels venv, with the overlay make setup builds
+pytest.importorskip('tf2_msgs')
 from geometry_msgs.msg import PoseStamped  # noqa: E402
 from rcl_interfaces.srv import GetParameters  # noqa: E402
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile,  # noqa: E402
