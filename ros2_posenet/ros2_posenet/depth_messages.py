@@ -16,9 +16,9 @@ from typing import Final
 import numpy as np
 from sensor_msgs.msg import Image
 
-from ros2_posenet.image_messages import ImageConversionError
+from ros2_posenet.image_messages import ImageConversionError, raw_rows
 from ros2_posenet.posenet import InputError
-from ros2_posenet.posenet.image import check_pixel_budget, DEFAULT_MAX_INPUT_PIXELS
+from ros2_posenet.posenet.image import DEFAULT_MAX_INPUT_PIXELS
 from ros2_posenet.posenet.spatial import DEPTH_ENCODINGS, depth_to_metres
 
 _BYTES: Final = {'16uc1': (2, 'u2'), 'mono16': (2, 'u2'), '32fc1': (4, 'f4')}
@@ -44,25 +44,10 @@ def depth_msg_to_metres(msg: Image, *, max_pixels: int = DEFAULT_MAX_INPUT_PIXEL
         raise ImageConversionError(
             f'depth encoding {encoding[:32]!r} is not supported; expected one of '
             f'{", ".join(DEPTH_ENCODINGS)} (REP 118)')
-    height, width, step = msg.height, msg.width, msg.step
-    if width == 0 or height == 0:
-        raise ImageConversionError(f'depth image has zero size ({width}x{height})')
-    try:
-        check_pixel_budget(width, height, max_pixels, 'depth image')
-    except InputError as error:
-        raise ImageConversionError(str(error)) from None
     size, kind = layout
-    if step < width * size:
-        raise ImageConversionError(f'depth step={step} is smaller than a row of {width} '
-                                   f'{encoding} pixels ({width * size} bytes)')
-    data = np.frombuffer(msg.data, np.uint8) if not isinstance(msg.data, list) else (
-        np.asarray(msg.data, np.uint8))
-    if data.size < step * height:
-        raise ImageConversionError(f'depth data is truncated: {data.size} bytes, expected '
-                                   f'step * height = {step * height}')
-    rows = data[:step * height].reshape(height, step)[:, :width * size]
+    rows = raw_rows(msg, size, max_pixels, 'depth image')
     dtype = np.dtype(('>' if msg.is_bigendian else '<') + kind)
-    pixels = np.ascontiguousarray(rows).view(dtype).reshape(height, width)
+    pixels = np.ascontiguousarray(rows).view(dtype).reshape(msg.height, msg.width)
     try:
         return depth_to_metres(pixels.astype(dtype.newbyteorder('=')), encoding)
     except InputError as error:

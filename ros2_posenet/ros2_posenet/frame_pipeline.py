@@ -41,7 +41,7 @@ from ros2_posenet.markers import image_intrinsics, poses_to_markers
 from ros2_posenet.node_config import NodeConfig
 from ros2_posenet.pose_messages import poses_to_msg
 from ros2_posenet.posenet import (ColorOrder, draw_poses, EstimateResult, InputError,
-                                  PinholeCamera, PoseArrays, PoseEngine)
+                                  PinholeCamera, Pose, PoseArrays, PoseEngine)
 from ros2_posenet.posenet.spatial import (Keypoints3d, lift_keypoints, PersonPositions,
                                           person_positions)
 from ros2_posenet.posenet.tracking import PoseTracker, TrackedPoses
@@ -138,16 +138,17 @@ class FramePipeline:
         keypoints_3d, positions, depth_status = self._locate(people, width, height, config,
                                                              depth)
         poses_msg = poses_to_msg(people, msg.header, width, height, ids, keypoints_3d, positions)
+        people_poses = people.to_poses() if markers or annotated else ()  # built once
         markers_msg = None
         if markers:
-            markers_msg = poses_to_markers(people.to_poses(), msg.header,
+            markers_msg = poses_to_markers(people_poses, msg.header,
                                            self.camera(width, height), config.marker_options,
                                            ids, keypoints_3d)
         annotated_msg = None
         if annotated:
             annotated_msg = array_to_image_msg(
                 annotated_image(image, color_order, people, config.min_keypoint_score,
-                                config.annotated_max_size, ids), msg.header)
+                                config.annotated_max_size, ids, people_poses), msg.header)
         return FrameOutputs(poses_msg, markers_msg, annotated_msg, result, width, height,
                             tracked, depth_status)
 
@@ -185,7 +186,8 @@ class FramePipeline:
 
 def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArrays,
                     min_keypoint_score: float, max_size: int,
-                    ids: Sequence[int] | None = None) -> np.ndarray:
+                    ids: Sequence[int] | None = None,
+                    poses_objects: Sequence[Pose] = ()) -> np.ndarray:
     """Return a new BGR image of the frame with the skeletons drawn, longest side <= max_size.
 
     A larger frame is shrunk (area filter) before drawing, its poses scaled with it, so the
@@ -199,6 +201,8 @@ def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArray
         max_size: Longest side of the result in pixels.
         ids: Track id per pose (0 = not tracked): tracked people are drawn in their track's
             colour with ``#id score`` above them.
+        poses_objects: ``poses.to_poses()`` when the caller has it already (reused when the
+            frame is not scaled).
     """
     height, width = image.shape[:2]
     scale = min(1.0, max_size / max(height, width))
@@ -209,9 +213,10 @@ def annotated_image(image: np.ndarray, color_order: ColorOrder, poses: PoseArray
         factors = np.array((size[0] / width, size[1] / height))
         poses = PoseArrays((poses.keypoints_xy + 0.5) * factors - 0.5, poses.keypoint_scores,
                            poses.pose_scores)
+        poses_objects = ()
     else:
         canvas = image.copy()
     if color_order == 'rgb':
         cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR, dst=canvas)
-    return draw_poses(canvas, poses.to_poses(), min_keypoint_score, show_scores=ids is not None,
-                      pose_ids=ids)
+    return draw_poses(canvas, poses_objects or poses.to_poses(), min_keypoint_score,
+                      show_scores=ids is not None, pose_ids=ids)

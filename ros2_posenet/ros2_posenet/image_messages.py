@@ -183,30 +183,46 @@ def image_msg_to_array(msg: Image, *, max_pixels: int = DEFAULT_MAX_INPUT_PIXELS
         raise ImageConversionError(
             f'unsupported image encoding {_quoted(msg.encoding)}; expected one of '
             f'{", ".join(SUPPORTED_ENCODINGS)}')
+    rows = raw_rows(msg, layout.bytes_per_pixel, max_pixels, 'raw image',
+                    even_width=layout.even_width)
+    pixels = rows.reshape(msg.height, rows.shape[1] // layout.channels, layout.channels)
+    return layout.convert(pixels, bool(msg.is_bigendian))
+
+
+def raw_rows(msg: Image, bytes_per_pixel: int, max_pixels: int, what: str, *,
+             even_width: bool = False) -> np.ndarray:
+    """Return the pixel bytes of a raw image as ``[height, width * bytes_per_pixel]`` uint8.
+
+    The checks every raw image gets, colour or depth, in this order: a non-zero size within
+    ``max_pixels`` (before the data is touched), an even width where pixels come in pairs,
+    ``step`` at least one row, data at least ``step * height``. Row padding is left out of the
+    view; nothing is copied.
+
+    Raises:
+        ImageMessageTooLargeError: ``width * height`` is above ``max_pixels``.
+        ImageConversionError: Zero size, an odd width, a short ``step`` or truncated data.
+    """
     height, width, step = msg.height, msg.width, msg.step
     if width == 0 or height == 0:
         raise ImageConversionError(
-            f'image has zero size (width={width}, height={height}); '
+            f'{what} has zero size (width={width}, height={height}); '
             'expected width > 0 and height > 0')
-    _check_frame_budget(width, height, max_pixels, 'raw image')
-    encoding = _quoted(msg.encoding)  # known, but its letter case and spaces are the sender's
-    if layout.even_width and width % 2:
+    _check_frame_budget(width, height, max_pixels, what)
+    if even_width and width % 2:
         raise ImageConversionError(
-            f'width={width} is odd; encoding {encoding} (YUV 4:2:2) stores pixels in '
-            'pairs and needs an even width')
-    row_bytes = width * layout.bytes_per_pixel
+            f'width={width} is odd; encoding {_quoted(msg.encoding)} (YUV 4:2:2) stores '
+            'pixels in pairs and needs an even width')
+    row_bytes = width * bytes_per_pixel
     if step < row_bytes:
         raise ImageConversionError(
-            f'step={step} is smaller than one row of {encoding} pixels; expected '
-            f'step >= width * {layout.bytes_per_pixel} = {row_bytes}')
+            f'step={step} is smaller than one row of {_quoted(msg.encoding)} pixels; expected '
+            f'step >= width * {bytes_per_pixel} = {row_bytes}')
     data = _buffer_view(msg.data)
     if data.size < step * height:
         raise ImageConversionError(
-            f'image data is truncated: {data.size} bytes; expected step * height = '
+            f'{what} data is truncated: {data.size} bytes; expected step * height = '
             f'{step} * {height} = {step * height}')
-    rows = data[:step * height].reshape(height, step)
-    pixels = rows[:, :row_bytes].reshape(height, row_bytes // layout.channels, layout.channels)
-    return layout.convert(pixels, bool(msg.is_bigendian))
+    return data[:step * height].reshape(height, step)[:, :row_bytes]
 
 
 def compressed_msg_to_array(msg: CompressedImage, *, max_pixels: int = DEFAULT_MAX_INPUT_PIXELS

@@ -24,6 +24,8 @@ from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.parsing import osc_types
 from websockets.sync.client import connect
 
+from ros2_posenet.tools.node_process import NodeProcess
+
 MODEL = 'posenet_mobilenet_v1_075_353_481_quant_decoder.tflite'
 """The faster model: the tests check plumbing, not accuracy."""
 PAGE_LINE = re.compile(r'(?:live page on|WebSocket on) http://[^:]+:(\d+)/')
@@ -136,31 +138,16 @@ def installed_script(name: str) -> list[str]:
     return [sys.executable, '-m', module]
 
 
-class StreamProcess:
+class StreamProcess(NodeProcess):
     """``posenet_stream`` in a child process, its output collected."""
 
     def __init__(self, arguments: Sequence[str], command: Sequence[str] | None = None) -> None:
         """Start ``posenet_stream ARGUMENTS`` (or ``command`` + arguments)."""
-        env = dict(os.environ, PYTHONUNBUFFERED='1')
-        self.process = subprocess.Popen(
-            [*(command or installed_script('posenet_stream')), *arguments], env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True)
-        self._lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        super().__init__([*(command or installed_script('posenet_stream')), *arguments],
+                         dict(os.environ, PYTHONUNBUFFERED='1'))
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._lines.append(line)
-
-    @property
-    def output(self) -> str:
-        """Everything printed so far."""
-        return ''.join(self._lines)
-
-    def wait_for_output(self, pattern: str, timeout: float = 30.0) -> re.Match:
+    def wait_for_output(self, pattern: str,  # type: ignore[override]
+                        timeout: float = 30.0) -> re.Match:
         """Wait until the output matches ``pattern``; fail with the output otherwise."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -168,7 +155,8 @@ class StreamProcess:
             if match:
                 return match
             if self.process.poll() is not None:
-                self._reader.join(2.0)
+                if self._reader is not None:
+                    self._reader.join(2.0)
                 match = re.search(pattern, self.output)
                 if match:
                     return match
@@ -188,14 +176,15 @@ class StreamProcess:
             self.process.kill()
             self.process.wait(5)
             raise AssertionError(f'posenet_stream did not exit in {timeout} s:\n{self.output}')
-        self._reader.join(2.0)
+        if self._reader is not None:
+            self._reader.join(2.0)
         return code
 
-    def stop(self) -> None:
-        """Kill the process if it still runs."""
+    def stop(self, timeout: float = 5.0) -> int | None:  # type: ignore[override]
+        """Kill the process if it still runs (the tests want no grace period)."""
         if self.process.poll() is None:
             self.process.kill()
-            self.process.wait(5)
+        return self.process.wait(timeout)
 
 
 def short_video(data_dir: Path, path: Path, frames: int, size: tuple[int, int] | None = None
